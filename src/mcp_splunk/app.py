@@ -1,0 +1,88 @@
+"""The gateway's composition root: settings → pool, session store, FastMCP server with middleware and tools."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastmcp import FastMCP
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from mcp_splunk import __version__
+from mcp_splunk.http.header_capture import HeaderCaptureMiddleware
+from mcp_splunk.http.session_hints import SessionHintMiddleware
+from mcp_splunk.http.session_release import SessionReleaseMiddleware
+from mcp_splunk.http.stateless_session_id import StatelessSessionIdMiddleware
+from mcp_splunk.middleware.client_config import ClientConfigMiddleware
+from mcp_splunk.middleware.session_configs import SessionConfigs
+from mcp_splunk.settings import Settings
+from mcp_splunk.splunk.pool import ConnectionPool
+from mcp_splunk.tools.base import ToolDeps
+from mcp_splunk.tools.registry import register_tools
+
+INSTRUCTIONS = (
+    "Tools for working with Splunk: searching (run_search, then get_search_results to page), discovering "
+    "indexes, and reading knowledge objects. Which Splunk and which identity is decided per request by the "
+    "X-Splunk-* HTTP headers, or the server's defaults; call user_agent_info or whoami to check."
+)
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    mcp: FastMCP
+    pool: ConnectionPool
+    sessions: SessionConfigs
+
+    def http_app(self) -> Any:
+        gateway = self.settings.gateway
+        middleware = [
+            Middleware(HeaderCaptureMiddleware),
+            Middleware(SessionHintMiddleware),
+            Middleware(SessionReleaseMiddleware, release=self.sessions.release),
+        ]
+        if gateway.stateless:
+            middleware.append(Middleware(StatelessSessionIdMiddleware))
+        return self.mcp.http_app(
+            path=gateway.path,
+            middleware=middleware,
+            stateless_http=gateway.stateless,
+            # SSE responses: with JSON responses progress notifications never reach the client.
+            json_response=False,
+            session_idle_timeout=gateway.session_idle_seconds,
+        )
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def create_gateway(settings: Settings | None = None) -> Gateway:
+    settings = settings or Settings()
+    gateway = settings.gateway
+    pool = ConnectionPool(gateway)
+    sessions = SessionConfigs(max_size=gateway.session_cache_size, idle_seconds=gateway.session_idle_seconds)
+    mcp = FastMCP(
+        "mcp-splunk",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        middleware=[ClientConfigMiddleware(settings.splunk, sessions, stateless=gateway.stateless)],
+        mask_error_details=True,
+    )
+    register_tools(mcp, ToolDeps(settings, pool))
+
+    @mcp.custom_route("/health", methods=["GET"])
+    async def health(_: Request) -> JSONResponse:
+        # Never touches Splunk: a load balancer's probe must not depend on any Splunk being up.
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "stateless": gateway.stateless,
+                "pooled_connections": len(pool),
+                "bound_sessions": len(sessions),
+            }
+        )
+
+    return Gateway(settings, mcp, pool, sessions)

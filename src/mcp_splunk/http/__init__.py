@@ -1,0 +1,1 @@
+"""The ASGI layer: plain ASGI middleware around the MCP app (header capture, session release, guards)."""

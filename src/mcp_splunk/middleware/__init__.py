@@ -1,0 +1,1 @@
+"""The MCP layer: FastMCP middleware, one concern per module."""

@@ -1,0 +1,130 @@
+"""Knowledge objects (saved searches, views, macros, lookups, KV Store collections) and who may see them.
+
+One generic collection implements splunkd's sharing model for every kind: private objects (``sharing=user``)
+are seen by their owner only, app objects in their app, global ones everywhere; ``perms.read`` and
+``perms.write`` list roles, ``*`` meaning everyone; ``admin_all_objects`` may write anything.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from mcp_splunk.sandbox.accounts import Accounts, User
+from mcp_splunk.sandbox.rest.entries import Acl
+from mcp_splunk.sandbox.rest.replies import SplunkdError, not_found
+
+
+@dataclass(slots=True)
+class KnowledgeObject:
+    name: str
+    acl: Acl
+    content: dict[str, Any] = field(default_factory=dict)
+    updated: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    """The owner/app context of a request: ``/servicesNS/<owner>/<app>/`` or the user's defaults."""
+
+    owner: str
+    app: str
+
+    @classmethod
+    def of(cls, owner: str | None, app: str | None, user: User) -> Namespace:
+        return cls(owner or user.name, app or user.default_app)
+
+
+class ObjectCollection:
+    def __init__(self, handler: str, accounts: Accounts) -> None:
+        self.handler = handler  # the name splunkd uses in "In handler '<x>'" messages
+        self._accounts = accounts
+        self._lock = threading.RLock()
+        self._objects: dict[str, KnowledgeObject] = {}
+
+    def put(self, obj: KnowledgeObject) -> None:
+        with self._lock:
+            self._objects[obj.name] = obj
+
+    def all(self) -> list[KnowledgeObject]:
+        with self._lock:
+            return list(self._objects.values())
+
+    def can_read(self, obj: KnowledgeObject, user: User) -> bool:
+        if obj.acl.sharing == "user" and obj.acl.owner != user.name:
+            return "admin_all_objects" in self._accounts.capabilities(user)
+        return "*" in obj.acl.read or bool(self._accounts.role_names(user) & set(obj.acl.read))
+
+    def can_write(self, obj: KnowledgeObject, user: User) -> bool:
+        if "admin_all_objects" in self._accounts.capabilities(user) or obj.acl.owner == user.name:
+            return True
+        return "*" in obj.acl.write or bool(self._accounts.role_names(user) & set(obj.acl.write))
+
+    def visible(self, user: User, ns: Namespace) -> list[KnowledgeObject]:
+        return [o for o in self.all() if self._in_namespace(o, user, ns) and self.can_read(o, user)]
+
+    @staticmethod
+    def _in_namespace(obj: KnowledgeObject, user: User, ns: Namespace) -> bool:
+        app_ok = obj.acl.sharing in ("global", "system") or ns.app in ("-", obj.acl.app)
+        owner_ok = obj.acl.sharing != "user" or ns.owner in ("-", obj.acl.owner) or ns.owner == user.name
+        return app_ok and owner_ok
+
+    def get(self, name: str, user: User, ns: Namespace) -> KnowledgeObject:
+        with self._lock:
+            obj = self._objects.get(name)
+        if obj is None or not self._in_namespace(obj, user, ns) or not self.can_read(obj, user):
+            raise not_found(self.handler, name)
+        return obj
+
+    def create(self, name: str, user: User, ns: Namespace, content: dict[str, Any], now: float) -> KnowledgeObject:
+        if not name:
+            raise SplunkdError(400, "Missing argument: name")
+        if ns.app == "-" or ns.owner == "-":
+            raise SplunkdError(400, "Cannot create an object in a wildcard namespace.")
+        shared = ns.owner == "nobody"
+        acl = Acl(
+            owner="nobody" if shared else user.name,
+            app=ns.app,
+            sharing="app" if shared else "user",
+            read=("*",),
+            write=("admin", "power") if shared else (user.name,),
+            removable=True,
+        )
+        with self._lock:
+            if name in self._objects:
+                raise SplunkdError(409, f"In handler '{self.handler}': An object with name={name} already exists")
+            obj = KnowledgeObject(name, acl, content, now)
+            self._objects[name] = obj
+        return obj
+
+    def update(
+        self, name: str, user: User, ns: Namespace, change: Callable[[dict[str, Any]], None], now: float
+    ) -> KnowledgeObject:
+        with self._lock:
+            obj = self.get(name, user, ns)
+            if not self.can_write(obj, user):
+                raise SplunkdError(403, f"You do not have permission to modify {self.handler} object {name}.")
+            content = dict(obj.content)
+            change(content)
+            updated = replace(obj, content=content, updated=now)
+            self._objects[name] = updated
+        return updated
+
+    def delete(self, name: str, user: User, ns: Namespace) -> None:
+        with self._lock:
+            obj = self.get(name, user, ns)
+            if not self.can_write(obj, user) or not obj.acl.removable:
+                raise SplunkdError(403, f"You do not have permission to delete {self.handler} object {name}.")
+            del self._objects[name]
+
+
+def shared_acl(
+    app: str = "search",
+    *,
+    owner: str = "nobody",
+    removable: bool = True,
+    write: Iterable[str] = ("admin", "power"),
+) -> Acl:
+    return Acl(owner=owner, app=app, sharing="app", read=("*",), write=tuple(write), removable=removable)

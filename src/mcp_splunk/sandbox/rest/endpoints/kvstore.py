@@ -1,0 +1,239 @@
+"""storage/collections/config and storage/collections/data: KV Store collections and their records.
+
+Records live in memory for the sandbox's lifetime. Reads need the collection's read permission, writes its
+write permission (``admin``/``power`` for the shipped collection), as in splunkd.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from mcp_splunk.sandbox.kvquery import Document, QueryError, matches, parse_json_object, parse_sort, project
+from mcp_splunk.sandbox.kvquery import sort_documents as sort_docs
+from mcp_splunk.sandbox.objects import KnowledgeObject
+from mcp_splunk.sandbox.rest.entries import Entry, Feed
+from mcp_splunk.sandbox.rest.jsonfmt import dumps
+from mcp_splunk.sandbox.rest.replies import BodyReply, EmptyReply, FeedReply, Reply, SplunkdError
+from mcp_splunk.sandbox.rest.request import SplunkdRequest
+from mcp_splunk.sandbox.rest.routes import route
+from mcp_splunk.sandbox.state import SandboxState
+
+CONFIG = "storage/collections/config"
+DATA = "storage/collections/data"
+JSON_TYPE = "application/json; charset=UTF-8"
+MAX_BATCH = 1000
+
+
+def _json(value: Any, status: int = 200) -> BodyReply:
+    return BodyReply(status, dumps(value).encode(), JSON_TYPE)
+
+
+def _entry(obj: KnowledgeObject) -> Entry:
+    content = {
+        "disabled": False,
+        "enforceTypes": False,
+        "replicate": False,
+        "type": "undefined",
+        **obj.content,
+    }
+    return Entry(obj.name, CONFIG, content, obj.acl, obj.acl.owner)
+
+
+def list_collections(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
+    entries = [_entry(o) for o in state.kv_collections.visible(req.require_user(), req.namespace())]
+    return FeedReply(req.list_query().apply("collections-conf", CONFIG, entries, create_link=True))
+
+
+def get_collection(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    obj = state.kv_collections.get(params["name"], req.require_user(), req.namespace())
+    return FeedReply(Feed("collections-conf", CONFIG, [_entry(obj)]))
+
+
+def _config_changes(req: SplunkdRequest) -> dict[str, str]:
+    form = req.form()
+    bad = sorted(
+        k
+        for k in form
+        if k != "name"
+        and not k.startswith(("field.", "accelerated_fields."))
+        and k not in ("enforceTypes", "replicate", "disabled", "profilingEnabled", "type")
+    )
+    if bad:
+        raise SplunkdError(400, f'Argument "{bad[0]}" is not supported by this handler.')
+    return {k: v for k, v in form.items() if k != "name"}
+
+
+def create_collection(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
+    name = (req.get("name") or "").strip()
+    obj = state.kv_collections.create(name, req.require_user(), req.namespace(), _config_changes(req), time.time())
+    state.kv_records(name)
+    return FeedReply(Feed("collections-conf", CONFIG, [_entry(obj)]), status=201)
+
+
+def update_collection(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    changes = _config_changes(req)
+    obj = state.kv_collections.update(
+        params["name"],
+        req.require_user(),
+        req.namespace(),
+        lambda content: content.update(changes),
+        time.time(),
+    )
+    return FeedReply(Feed("collections-conf", CONFIG, [_entry(obj)]))
+
+
+def delete_collection(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    state.kv_collections.delete(params["name"], req.require_user(), req.namespace())
+    with state.kv_lock:
+        state.kv_data.pop(params["name"], None)
+    return FeedReply(Feed("collections-conf", CONFIG, []))
+
+
+# -- data ------------------------------------------------------------------------------------------------
+def _collection(state: SandboxState, req: SplunkdRequest, name: str, *, write: bool) -> KnowledgeObject:
+    user = req.require_user()
+    try:
+        obj = state.kv_collections.get(name, user, req.namespace())
+    except SplunkdError:
+        raise SplunkdError(404, f"Collection '{name}' does not exist in app '{req.namespace().app}'.") from None
+    if write and not state.kv_collections.can_write(obj, user):
+        raise SplunkdError(403, f"User '{user.name}' does not have permission to write collection '{name}'.")
+    return obj
+
+
+def _typed(obj: KnowledgeObject, doc: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``enforceTypes``: number fields must hold numbers (numeric strings are converted)."""
+    if str(obj.content.get("enforceTypes", "false")).lower() not in ("1", "true"):
+        return doc
+    typed = dict(doc)
+    for key, value in doc.items():
+        if obj.content.get(f"field.{key}") == "number" and isinstance(value, str):
+            try:
+                typed[key] = float(value) if "." in value else int(value)
+            except ValueError:
+                raise SplunkdError(400, f"Field '{key}' must be a number; got '{value[:64]}'.") from None
+    return typed
+
+
+def _document(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SplunkdError(400, "The request body must be a JSON object.")
+    return value
+
+
+def _save(state: SandboxState, obj: KnowledgeObject, doc: dict[str, Any], key: str | None = None) -> str:
+    record = _typed(obj, doc)
+    key = str(key or record.get("_key") or secrets.token_hex(12))
+    with state.kv_lock:
+        state.kv_records(obj.name)[key] = {**record, "_key": key, "_user": "nobody"}
+    return key
+
+
+def query(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    obj = _collection(state, req, params["collection"], write=False)
+    try:
+        condition = parse_json_object(req.get("query") or "{}", "query")
+        with state.kv_lock:
+            docs: list[Document] = [d for d in state.kv_records(obj.name).values() if matches(d, condition)]
+        docs = sort_docs(docs, parse_sort(req.get("sort") or ""))
+        skip = req.int_param("skip", 0)
+        limit = req.int_param("limit", 0)
+        docs = docs[skip:] if limit == 0 else docs[skip : skip + limit]
+        fields = req.get("fields")
+        return _json([project(d, fields) if fields else d for d in docs])
+    except QueryError as exc:
+        raise SplunkdError(400, str(exc)) from None
+
+
+def insert(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    obj = _collection(state, req, params["collection"], write=True)
+    key = _save(state, obj, _document(req.json_body()))
+    return _json({"_key": key}, 201)
+
+
+def delete_records(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    obj = _collection(state, req, params["collection"], write=True)
+    try:
+        condition = parse_json_object(req.get("query") or "{}", "query")
+        with state.kv_lock:
+            records = state.kv_records(obj.name)
+            for key in [k for k, d in records.items() if matches(d, condition)]:
+                del records[key]
+    except QueryError as exc:
+        raise SplunkdError(400, str(exc)) from None
+    return EmptyReply(200)
+
+
+def _record_not_found(key: str) -> SplunkdError:
+    return SplunkdError(404, f"Could not find object id={key}")
+
+
+def get_record(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    obj = _collection(state, req, params["collection"], write=False)
+    with state.kv_lock:
+        doc = state.kv_records(obj.name).get(params["key"])
+    if doc is None:
+        raise _record_not_found(params["key"])
+    return _json(doc)
+
+
+def update_record(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    obj = _collection(state, req, params["collection"], write=True)
+    doc = _document(req.json_body())
+    with state.kv_lock:
+        if params["key"] not in state.kv_records(obj.name):
+            raise _record_not_found(params["key"])
+        key = _save(state, obj, doc, params["key"])
+    return _json({"_key": key})
+
+
+def delete_record(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    obj = _collection(state, req, params["collection"], write=True)
+    with state.kv_lock:
+        if state.kv_records(obj.name).pop(params["key"], None) is None:
+            raise _record_not_found(params["key"])
+    return EmptyReply(200)
+
+
+def _batch_items(req: SplunkdRequest) -> list[dict[str, Any]]:
+    items = req.json_body()
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise SplunkdError(400, "The request body must be a JSON array of objects.")
+    if len(items) > MAX_BATCH:
+        raise SplunkdError(400, f"A batch may hold at most {MAX_BATCH} documents; got {len(items)}.")
+    return items
+
+
+def batch_save(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    obj = _collection(state, req, params["collection"], write=True)
+    return _json([_save(state, obj, doc) for doc in _batch_items(req)])
+
+
+def batch_find(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    obj = _collection(state, req, params["collection"], write=False)
+    items = _batch_items(req)
+    try:
+        with state.kv_lock:
+            docs = list(state.kv_records(obj.name).values())
+        return _json([[d for d in docs if matches(d, q)] for q in items])
+    except QueryError as exc:
+        raise SplunkdError(400, str(exc)) from None
+
+
+ROUTES = [
+    *route("GET", CONFIG, list_collections),
+    *route("POST", CONFIG, create_collection),
+    *route("GET", f"{CONFIG}/{{name}}", get_collection),
+    *route("POST", f"{CONFIG}/{{name}}", update_collection),
+    *route("DELETE", f"{CONFIG}/{{name}}", delete_collection),
+    *route("GET", f"{DATA}/{{collection}}", query),
+    *route("POST", f"{DATA}/{{collection}}", insert),
+    *route("DELETE", f"{DATA}/{{collection}}", delete_records),
+    *route("POST", f"{DATA}/{{collection}}/batch_save", batch_save),
+    *route("POST", f"{DATA}/{{collection}}/batch_find", batch_find),
+    *route("GET", f"{DATA}/{{collection}}/{{key}}", get_record),
+    *route("POST", f"{DATA}/{{collection}}/{{key}}", update_record),
+    *route("DELETE", f"{DATA}/{{collection}}/{{key}}", delete_record),
+]

@@ -1,0 +1,121 @@
+"""auth/login, server/info, server/health, authentication/current-context and messages."""
+
+from __future__ import annotations
+
+import os
+import platform
+from xml.sax.saxutils import escape
+
+from mcp_splunk.sandbox.rest.entries import Acl, Entry, Feed
+from mcp_splunk.sandbox.rest.replies import BodyReply, FeedReply, Reply, SplunkdError
+from mcp_splunk.sandbox.rest.request import SplunkdRequest
+from mcp_splunk.sandbox.rest.routes import route
+from mcp_splunk.sandbox.state import SandboxState
+
+_SYSTEM_ACL = Acl(owner="system", app="", sharing="system", write=(), can_write=False, modifiable=False)
+_HEALTH_FEATURES = (
+    "Data Forwarding",
+    "File Monitor Input",
+    "Index Processor",
+    "Search Scheduler",
+    "KV Store",
+)
+
+
+def login(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
+    user = state.accounts.check_password(req.get("username") or "", req.get("password") or "")
+    if user is None:
+        raise SplunkdError(401, "Login failed", "WARN")
+    key = state.accounts.login(user)
+    if req.json_mode:
+        body = f'{{"sessionKey":"{key}","message":"","code":""}}'
+        return BodyReply(200, body.encode(), "application/json; charset=UTF-8")
+    # Byte-for-byte the shape of a real login response (no XML declaration).
+    return BodyReply(
+        200,
+        f"<response>\n  <sessionKey>{escape(key)}</sessionKey>\n</response>\n".encode(),
+        "text/xml; charset=UTF-8",
+    )
+
+
+def server_info(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
+    opts = state.options
+    content = {
+        "activeLicenseGroup": "Enterprise",
+        "build": "a5d2cb4f0f3f",
+        "cpu_arch": platform.machine() or "x86_64",
+        "guid": state.guid,
+        "host": opts.server_name,
+        "host_fqdn": opts.server_name,
+        "isFree": False,
+        "isTrial": False,
+        "kvStoreStatus": "ready",
+        "licenseState": "OK",
+        "license_labels": ["Splunk Enterprise (sandbox)"],
+        "master_guid": state.guid,
+        "mode": "normal",
+        "numberOfCores": os.cpu_count() or 1,
+        "numberOfVirtualCores": os.cpu_count() or 1,
+        "os_build": "sandbox",
+        "os_name": "Linux",
+        "os_version": platform.release(),
+        "product_type": "enterprise",
+        "rtsearch_enabled": True,
+        "serverName": opts.server_name,
+        "server_roles": ["indexer", "search_head", "kv_store", "license_manager"],
+        "startup_time": int(state.started),
+        "version": opts.version,
+    }
+    entry = Entry("server-info", "server/info", content, _SYSTEM_ACL, "system", namespaced=False)
+    return FeedReply(Feed("server-info", "server/info", [entry], per_page=30))
+
+
+def health(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    features = {name: {"health": "green", "num_red": 0, "num_yellow": 0} for name in _HEALTH_FEATURES}
+    content: dict[str, object] = {"health": "green"}
+    if params.get("details"):
+        content["features"] = features
+    name = "details" if params.get("details") else "splunkd"
+    path = "server/health/splunkd"
+    entry = Entry(name, path, content, _SYSTEM_ACL, "system", namespaced=False)
+    return FeedReply(Feed("splunkd", path, [entry]))
+
+
+def current_context(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
+    user = req.require_user()
+    accounts = state.accounts
+    content = {
+        "username": user.name,
+        "realname": user.realname,
+        "email": user.email,
+        "roles": list(user.roles),
+        "capabilities": sorted(accounts.capabilities(user)),
+        "defaultApp": user.default_app,
+        "tz": "",
+        "type": "Splunk",
+        "lockedOut": False,
+        "search_indexes_allowed": sorted(state.searchable_indexes(user)),
+    }
+    acl = Acl(owner=user.name, app="", sharing="system", can_write=False)
+    entry = Entry("context", "authentication/current-context", content, acl, "system", namespaced=False)
+    return FeedReply(Feed("context", "authentication/current-context", [entry]))
+
+
+def messages(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
+    return FeedReply(req.list_query().apply("messages", "messages", []))
+
+
+def _health_details(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    return health(state, req, {"details": "1"})
+
+
+ROUTES = [
+    *route("POST", "auth/login", login, authenticated=False),
+    *route("GET", "server/info", server_info),
+    *route("GET", "server/info/server-info", server_info),
+    *route("GET", "server/health/splunkd", health),
+    *route("GET", "server/health/splunkd/details", _health_details),
+    *route("GET", "authentication/current-context", current_context),
+    *route("GET", "authentication/current-context/context", current_context),
+    *route("GET", "messages", messages),
+]

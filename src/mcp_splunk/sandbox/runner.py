@@ -1,0 +1,233 @@
+"""Running a sandbox: in-process on a thread, or as a child process, always on a free port unless told otherwise.
+
+The Python API is what tests and embedders use: start/stop, the URL, and seeding users, roles, tokens and
+events. Starting takes well under a second: the sample corpus is generated in ~150 ms and field extraction is
+deferred to the first search that needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from mcp_splunk._serving import ThreadServer, listen_socket, uvicorn_config
+from mcp_splunk.sandbox.accounts import USER_CAPABILITIES, Role, User
+from mcp_splunk.sandbox.events import Event
+from mcp_splunk.sandbox.rest.app import SandboxApp
+from mcp_splunk.sandbox.rest.endpoints import all_routes
+from mcp_splunk.sandbox.sample import load_sample_data
+from mcp_splunk.sandbox.state import SandboxOptions, SandboxState
+from mcp_splunk.sandbox.tls import SandboxCertificate, issue_certificate
+
+READY_PATTERN = re.compile(r"listening on (?P<url>https?://\S+)")
+
+
+class Sandbox:
+    """An embedded splunkd-compatible server with sample data.
+
+    >>> with Sandbox() as splunk:  # doctest: +SKIP
+    ...     splunklib.client.connect(host=splunk.host, port=splunk.port, scheme=splunk.scheme,
+    ...                              username="admin", password="changeme")
+    """
+
+    def __init__(
+        self,
+        options: SandboxOptions | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        scheme: str = "http",
+    ) -> None:
+        if scheme not in ("http", "https"):
+            raise ValueError(f"scheme must be http or https, not {scheme!r}")
+        self.options = options or SandboxOptions()
+        self.host = host
+        self.scheme = scheme
+        self._requested_port = port
+        self.state = SandboxState(self.options)
+        if self.options.sample_data:
+            load_sample_data(self.state)
+        self.certificate: SandboxCertificate | None = None
+        self._server: ThreadServer | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------------------
+    def start(self) -> Sandbox:
+        if self._server is not None:
+            raise RuntimeError("sandbox already started")
+        ssl = None
+        if self.scheme == "https":
+            self.certificate = issue_certificate()
+            ssl = {"certfile": str(self.certificate.cert_file), "keyfile": str(self.certificate.key_file)}
+        sock = listen_socket(self.host, self._requested_port)
+        app = SandboxApp(self.state, all_routes(), self.scheme)
+        self._server = ThreadServer(uvicorn_config(app, ssl=ssl), sock)
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        self.state.jobs.shutdown()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("sandbox not started")
+        return self._server.port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}"
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The CA certificate that verifies an https sandbox."""
+        return self.certificate.ca_file if self.certificate else None
+
+    # -- seeding ------------------------------------------------------------------------------------------
+    def add_role(
+        self,
+        name: str,
+        *,
+        capabilities: Iterable[str] = USER_CAPABILITIES,
+        imported_roles: Iterable[str] = (),
+        indexes_allowed: Iterable[str] = ("main",),
+        indexes_default: Iterable[str] = ("main",),
+    ) -> None:
+        self.state.accounts.add_role(
+            Role(
+                name,
+                frozenset(capabilities),
+                tuple(imported_roles),
+                tuple(indexes_allowed),
+                tuple(indexes_default),
+            )
+        )
+
+    def add_user(
+        self,
+        name: str,
+        password: str,
+        roles: Iterable[str] = ("user",),
+        *,
+        realname: str = "",
+        email: str = "",
+    ) -> None:
+        unknown = [r for r in roles if self.state.accounts.role(r) is None]
+        if unknown:
+            raise ValueError(f"unknown roles: {', '.join(unknown)}")
+        self.state.accounts.add_user(User(name, password, tuple(roles), realname, email))
+
+    def add_token(self, token: str, user: str) -> None:
+        """Register a bearer token (``Authorization: Bearer <token>``) acting as ``user``."""
+        self.state.accounts.add_token(token, user)
+
+    def add_events(
+        self,
+        index: str,
+        events: Iterable[Event | str],
+        *,
+        sourcetype: str = "generic",
+        host: str = "sandbox",
+        source: str = "seeded",
+        time_: float | None = None,
+    ) -> int:
+        """Index events (``Event`` objects, or raw lines stamped ``time_`` or now); creates the index if new."""
+        stamp = time.time() if time_ is None else time_
+        built = [e if isinstance(e, Event) else Event(stamp, e, index, host, source, sourcetype) for e in events]
+        return self.state.add_events(index, built)
+
+    def events(self, index: str) -> list[Event]:
+        """The events of an index, oldest first (for computing expected answers in tests)."""
+        found = self.state.indexes.get(index)
+        return list(found.events) if found else []
+
+    def expire_sessions(self, user: str | None = None) -> int:
+        """Invalidate splunkd session keys, as an idle timeout or restart would."""
+        return self.state.accounts.expire_sessions(user)
+
+    def job_cancelled(self, sid: str) -> bool:
+        return self.state.jobs.was_cancelled(sid)
+
+
+class SandboxProcess:
+    """The sandbox as a child process (``mcp-splunk sandbox``), for benchmarks and kill tests."""
+
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, scheme: str = "http", extra_args: Iterable[str] = ()
+    ) -> None:
+        self.args = [
+            sys.executable,
+            "-m",
+            "mcp_splunk",
+            "sandbox",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--scheme",
+            scheme,
+            *extra_args,
+        ]
+        self.process: subprocess.Popen[str] | None = None
+        self.url = ""
+        self._lines: list[str] = []
+
+    def start(self, timeout: float = 30.0) -> SandboxProcess:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Our own interpreter and module with fixed arguments: nothing here comes from a client.
+        self.process = subprocess.Popen(  # noqa: S603
+            self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        )
+        ready = threading.Event()
+        assert self.process.stdout is not None
+        threading.Thread(target=self._pump, args=(self.process.stdout, ready), daemon=True).start()
+        if not ready.wait(timeout) or not self.url:
+            self.stop()
+            raise RuntimeError("sandbox process did not start:\n" + "".join(self._lines[-20:]))
+        return self
+
+    def _pump(self, stream: IO[str], ready: threading.Event) -> None:
+        for line in stream:
+            self._lines.append(line)
+            if not ready.is_set() and (match := READY_PATTERN.search(line)):
+                self.url = match.group("url")
+                ready.set()
+        ready.set()  # the process ended before it was ready
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def __enter__(self) -> SandboxProcess:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -1,0 +1,91 @@
+"""Everything a sandbox holds: accounts, indexes, knowledge objects, KV Store data and jobs."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcp_splunk.sandbox.accounts import Accounts, User, index_allowed
+from mcp_splunk.sandbox.events import Event
+from mcp_splunk.sandbox.indexes import Index
+from mcp_splunk.sandbox.jobs import JobManager
+from mcp_splunk.sandbox.kvquery import Document
+from mcp_splunk.sandbox.objects import ObjectCollection
+
+DEFAULT_INDEXES = ("main", "web", "security", "_internal", "_audit", "history", "summary")
+RestBridge = Callable[[User, str, Mapping[str, str]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxOptions:
+    seed: int = 42
+    version: str = "9.3.1"  # >= 9.0.2 makes splunklib use search/v2/jobs; lower it to exercise search/jobs
+    server_name: str = "sandbox"
+    job_latency: float = 0.0  # minimum seconds a search job spends before DONE (0: as fast as possible)
+    job_ttl: int = 600
+    session_timeout: float = 3600.0
+    sample_data: bool = True
+    now: float | None = None  # the sample data is generated relative to this instant (default: start time)
+    tokens: Mapping[str, str] = field(default_factory=dict)  # bearer token -> user name
+
+
+@dataclass(slots=True)
+class FiredAlert:
+    sid: str
+    savedsearch_name: str
+    trigger_time: float
+    severity: int
+    triggered_alerts: int
+    alert_type: str
+    digest_mode: bool
+    expiration_time: float
+    app: str = "search"
+    owner: str = "admin"
+
+
+class SandboxState:
+    def __init__(self, options: SandboxOptions) -> None:
+        self.options = options
+        self.started = options.now if options.now is not None else time.time()
+        self.guid = str(uuid.UUID(int=options.seed * 2**64 + 0x5A9D)).upper()
+        self.accounts = Accounts(options.session_timeout)
+        for token, user in options.tokens.items():
+            self.accounts.add_token(token, user)
+        self.indexes: dict[str, Index] = {name: Index(name) for name in DEFAULT_INDEXES}
+        self.saved_searches = ObjectCollection("savedsearch", self.accounts)
+        self.views = ObjectCollection("views", self.accounts)
+        self.macros = ObjectCollection("conf-macros", self.accounts)
+        self.lookup_files = ObjectCollection("lookup-table-files", self.accounts)
+        self.lookup_definitions = ObjectCollection("transforms-lookup", self.accounts)
+        self.kv_collections = ObjectCollection("collections-conf", self.accounts)
+        self.lookup_tables: dict[str, list[dict[str, str]]] = {}
+        self.kv_data: dict[str, dict[str, Document]] = {}
+        self.kv_lock = threading.RLock()
+        self.fired_alerts: list[FiredAlert] = []
+        self.alerts_lock = threading.Lock()
+        self.jobs = JobManager(latency=options.job_latency, default_ttl=options.job_ttl)
+        self.rest_bridge: RestBridge | None = None
+
+    # -- indexes ------------------------------------------------------------------------------------------
+    def add_events(self, index: str, events: Iterable[Event]) -> int:
+        target = self.indexes.get(index)
+        if target is None:
+            target = self.indexes[index] = Index(index)
+        return target.add(events)
+
+    def searchable_indexes(self, user: User) -> list[str]:
+        patterns = self.accounts.index_patterns(user)
+        return [name for name in self.indexes if index_allowed(name, patterns)]
+
+    def default_indexes(self, user: User) -> list[str]:
+        allowed = set(self.searchable_indexes(user))
+        return [name for name in self.accounts.default_indexes(user) if name in allowed]
+
+    # -- KV Store -----------------------------------------------------------------------------------------
+    def kv_records(self, collection: str) -> dict[str, Document]:
+        with self.kv_lock:
+            return self.kv_data.setdefault(collection, {})

@@ -1,0 +1,81 @@
+"""Server settings from the environment (and ``.env``, loaded by the CLI before these are read).
+
+``SPLUNK_*`` describe the server's default Splunk; ``MCP_SPLUNK_*`` configure the gateway itself. Every CLI
+flag of ``mcp-splunk serve`` overrides the matching ``MCP_SPLUNK_*`` variable; ``.env.example`` lists them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class SplunkDefaults(BaseSettings):
+    """The Splunk used when a request names none (``SPLUNK_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="SPLUNK_", extra="ignore")
+
+    host: str | None = None
+    port: int = Field(8089, ge=1, le=65535)
+    scheme: Literal["http", "https"] = "https"
+    username: str | None = None
+    password: SecretStr | None = None
+    token: SecretStr | None = None  # a Splunk authentication token, sent as "Bearer"
+    session_key: SecretStr | None = None  # an existing splunkd session key, sent as "Splunk <key>"
+    verify_ssl: bool = True
+    ca_bundle: Path | None = None
+    app: str = "search"
+    owner: str = "nobody"
+
+    @field_validator("host", "username", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class GatewaySettings(BaseSettings):
+    """The gateway itself (``MCP_SPLUNK_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="MCP_SPLUNK_", extra="ignore")
+
+    transport: Literal["http", "stdio"] = "http"
+    host: str = "127.0.0.1"
+    port: int = Field(8003, ge=0, le=65535)
+    path: str = "/mcp"
+    stateless: bool = False
+    sandbox: bool = False
+    log_level: LogLevel = "INFO"
+
+    # Splunk connections
+    connect_timeout: float = Field(5.0, gt=0)
+    read_timeout: float = Field(60.0, gt=0)
+    worker_threads: int = Field(32, ge=1, le=1024)
+    pool_max_size: int = Field(256, ge=1)
+    pool_idle_seconds: float = Field(900.0, gt=0)
+
+    # Stateful MCP sessions (handshake-era clients)
+    session_idle_seconds: float = Field(1800.0, gt=0)
+    session_cache_size: int = Field(10_000, ge=1)
+
+    # Capabilities and guardrails
+    allow_writes: bool = False
+
+    @field_validator("path")
+    @classmethod
+    def _path_starts_with_slash(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with '/'")
+        return value.rstrip("/") or "/"
+
+
+class Settings:
+    """Both halves, read together."""
+
+    def __init__(self, splunk: SplunkDefaults | None = None, gateway: GatewaySettings | None = None) -> None:
+        self.splunk = splunk if splunk is not None else SplunkDefaults()
+        self.gateway = gateway if gateway is not None else GatewaySettings()

@@ -1,0 +1,147 @@
+"""The one place where splunklib, httpx, socket and TLS exceptions become the gateway's own errors.
+
+Messages say what happened and what to do, name the target but never a credential, and quote Splunk's own
+message for SPL errors. Refused, unresolvable and silent targets get one uniform message, so that error texts
+cannot be used to map which hosts and ports exist behind the gateway.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from xml.etree.ElementTree import XML, ParseError
+
+import httpx
+from splunklib import binding
+
+from mcp_splunk.errors import (
+    GatewayError,
+    SearchSyntaxError,
+    SplunkAuthError,
+    SplunkNotFound,
+    SplunkPermissionDenied,
+    SplunkRequestError,
+    SplunkServerError,
+    SplunkTimeout,
+    SplunkUnreachable,
+    TLSVerificationError,
+)
+from mcp_splunk.splunk.config import SplunkConfig
+
+MAX_SPLUNK_MESSAGE = 500
+
+
+def splunk_message(error: binding.HTTPError) -> str:
+    """Splunk's own message text from an error body (XML ``<msg>`` or JSON ``messages``)."""
+    body = error.body or b""
+    text = ""
+    try:
+        document = json.loads(body)
+        messages = document.get("messages", []) if isinstance(document, dict) else []
+        text = " ".join(str(m.get("text", "")) for m in messages if isinstance(m, dict)).strip()
+    except (ValueError, UnicodeDecodeError):
+        try:
+            text = " ".join(m.text or "" for m in XML(body).iterfind("./messages/msg")).strip()
+        except ParseError:
+            text = ""
+    if not text:
+        text = error.reason or f"HTTP {error.status}"
+    return text[:MAX_SPLUNK_MESSAGE]
+
+
+def unreachable(config: SplunkConfig) -> SplunkUnreachable:
+    return SplunkUnreachable(
+        f"Could not reach Splunk at {config.target}: the host did not accept a connection in time. Check "
+        "the host and port (X-Splunk-Host/-Port or SPLUNK_HOST/SPLUNK_PORT) and that splunkd is running."
+    )
+
+
+def translate(exc: BaseException, config: SplunkConfig) -> GatewayError:
+    if isinstance(exc, GatewayError):
+        return exc
+    if isinstance(exc, binding.AuthenticationError):
+        return _auth_error(config)
+    if isinstance(exc, binding.HTTPError):
+        return _http_error(exc, config)
+    if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
+        if _is_tls_failure(exc):
+            return TLSVerificationError(
+                f"TLS verification of Splunk at {config.target} failed: {_tls_reason(exc)}. Give the gateway the "
+                "CA that signed splunkd's certificate (SPLUNK_CA_BUNDLE), or connect by the name in the "
+                "certificate."
+            )
+        return unreachable(config)
+    if isinstance(exc, httpx.TimeoutException):
+        return SplunkTimeout(
+            f"Splunk at {config.target} accepted the connection but did not answer in time. Try again, or "
+            "narrow the search (time range, index) if it is a search."
+        )
+    if isinstance(exc, httpx.HTTPError | OSError):
+        return SplunkServerError(f"The connection to Splunk at {config.target} failed mid-request; try again.")
+    if isinstance(exc, ParseError | ValueError | KeyError | AttributeError | IndexError):
+        return SplunkServerError(
+            f"Splunk at {config.target} answered with something that is not a valid splunkd response."
+        )
+    return SplunkServerError(f"Unexpected failure talking to Splunk at {config.target}.")
+
+
+def _auth_error(config: SplunkConfig) -> SplunkAuthError:
+    if config.auth_kind == "password":
+        what = f"the username or password for '{config.username}'"
+        fix = "X-Splunk-Username/X-Splunk-Password or SPLUNK_USERNAME/SPLUNK_PASSWORD"
+    elif config.auth_kind == "token":
+        what, fix = "the authentication token", "X-Splunk-Token or SPLUNK_TOKEN"
+    else:
+        what, fix = "the session key (it may have expired)", "X-Splunk-Session-Key or SPLUNK_SESSION_KEY"
+    return SplunkAuthError(f"Splunk at {config.target} rejected {what}. Check {fix}.")
+
+
+def _http_error(exc: binding.HTTPError, config: SplunkConfig) -> GatewayError:
+    message = splunk_message(exc)
+    status = exc.status
+    if status == 401:
+        return _auth_error(config)
+    if status == 403:
+        return SplunkPermissionDenied(f"Splunk refused: {message}", status)
+    if status == 404:
+        return SplunkNotFound(f"Splunk has no such object: {message}", status)
+    if status == 400 and _looks_like_spl(message):
+        return SearchSyntaxError(f"Splunk rejected the search: {message}", status)
+    if status >= 500:
+        return SplunkServerError(f"Splunk at {config.target} failed (HTTP {status}): {message}")
+    return SplunkRequestError(f"Splunk refused the request (HTTP {status}): {message}", status)
+
+
+def _looks_like_spl(message: str) -> bool:
+    lowered = message.lower()
+    return any(word in lowered for word in ("search", "command", "spl", "parse", "quotes", "macro", "unbalanced"))
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(exc) or "SSL" in type(exc).__name__
+
+
+def _tls_reason(exc: BaseException) -> str:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen.verify_message or "certificate verify failed"
+        seen = seen.__cause__ or seen.__context__
+    return "certificate verify failed"
+
+
+@contextmanager
+def translated(config: SplunkConfig) -> Iterator[None]:
+    try:
+        yield
+    except GatewayError:
+        raise
+    except Exception as exc:
+        raise translate(exc, config) from exc

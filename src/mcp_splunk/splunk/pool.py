@@ -1,0 +1,141 @@
+"""Pooled Splunk sessions: log in once per distinct identity, reuse the splunklib ``Service``, run every call
+off the event loop.
+
+Sessions are keyed by the config's fingerprint (target, credentials, namespace, TLS settings), bounded in
+number and idle time; evicted password sessions are logged out. A password session whose splunkd session key
+expired is logged in again once, transparently; token and session-key identities cannot be renewed and
+report the rejection.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
+
+import anyio
+from splunklib import binding, client
+
+from mcp_splunk._cache import BoundedTTLCache
+from mcp_splunk.settings import GatewaySettings
+from mcp_splunk.splunk.config import SplunkConfig
+from mcp_splunk.splunk.errors import translated
+from mcp_splunk.splunk.transport import HttpTransport
+
+logger = logging.getLogger("mcp_splunk.pool")
+P = ParamSpec("P")
+T = TypeVar("T")
+_LOCK_STRIPES = 64
+
+
+class SplunkSession:
+    """One identity's splunklib ``Service``; safe to share across threads for independent calls."""
+
+    def __init__(self, config: SplunkConfig, service: client.Service) -> None:
+        self.config = config
+        self.service = service
+        self._relogin_lock = threading.Lock()
+        self._generation = 0
+
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with translated(self.config):
+            generation = self._generation
+            try:
+                return fn(self.service, *args, **kwargs)
+            except binding.AuthenticationError:
+                if self.config.auth_kind != "password":
+                    raise
+                self._relogin(generation)
+            return fn(self.service, *args, **kwargs)
+
+    def _relogin(self, seen_generation: int) -> None:
+        with self._relogin_lock:
+            if self._generation == seen_generation:  # another thread may have renewed it already
+                logger.info(
+                    "splunkd session expired for %s at %s; logging in again",
+                    self.config.principal,
+                    self.config.target,
+                )
+                self.service.login()
+                self._generation += 1
+
+    def logout(self) -> None:
+        if self.config.auth_kind != "password":
+            return
+        try:
+            self.service.logout()
+        except Exception:  # best effort: the session key expires on its own
+            logger.debug("logout from %s failed", self.config.target, exc_info=True)
+
+
+class ConnectionPool:
+    def __init__(self, settings: GatewaySettings) -> None:
+        self.transport = HttpTransport(connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout)
+        self.limiter = anyio.CapacityLimiter(settings.worker_threads)
+        self._sessions: BoundedTTLCache[str, SplunkSession] = BoundedTTLCache(
+            settings.pool_max_size, settings.pool_idle_seconds, on_evict=self._retire
+        )
+        self._stripes = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+        self._logouts = ThreadPoolExecutor(max_workers=2, thread_name_prefix="splunk-logout")
+        self.logins = 0
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    async def run(self, config: SplunkConfig, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(service, *args, **kwargs)`` for ``config`` on a worker thread."""
+        call = functools.partial(self._call, config, fn, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=self.limiter, abandon_on_cancel=True)
+
+    def _call(self, config: SplunkConfig, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return self.session(config).call(fn, *args, **kwargs)
+
+    def session(self, config: SplunkConfig) -> SplunkSession:
+        key = config.fingerprint()
+        found = self._sessions.get(key)
+        if found is not None:
+            return found
+        with self._stripes[hash(key) % _LOCK_STRIPES]:  # one login per identity, even under a burst
+            found = self._sessions.get(key)
+            if found is None:
+                found = self._connect(config)
+                self._sessions.put(key, found)
+        return found
+
+    def _connect(self, config: SplunkConfig) -> SplunkSession:
+        credentials: dict[str, Any]
+        if config.token:
+            credentials = {"splunkToken": config.token.reveal()}
+        elif config.session_key:
+            credentials = {"token": config.session_key.reveal()}
+        else:
+            credentials = {
+                "username": config.username,
+                "password": config.password.reveal() if config.password else "",
+            }
+        with translated(config):
+            service = client.Service(
+                host=config.host,
+                port=config.port,
+                scheme=config.scheme,
+                app=config.app,
+                owner=config.owner,
+                handler=self.transport.handler_for(config),
+                autologin=False,
+                **credentials,
+            )
+            if config.auth_kind == "password":
+                service.login()
+                self.logins += 1
+        return SplunkSession(config, service)
+
+    def _retire(self, _key: str, session: SplunkSession) -> None:
+        self._logouts.submit(session.logout)
+
+    def close(self) -> None:
+        self._sessions.clear()
+        self._logouts.shutdown(wait=True, cancel_futures=False)
+        self.transport.close()

@@ -1,0 +1,89 @@
+"""Keep-alive HTTP for splunklib: a handler backed by pooled ``httpx`` clients.
+
+splunklib's own handler opens a new TCP (and TLS) connection per call and sends ``Connection: Close``. This
+one reuses connections and TLS contexts, applies connect/read timeouts (splunklib has none), and reads each
+body eagerly so a pooled connection is never held by a response splunklib forgets to read.
+"""
+
+from __future__ import annotations
+
+import io
+import ssl
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from mcp_splunk.splunk.config import SplunkConfig
+
+Handler = Callable[..., dict[str, Any]]
+
+
+class _Body(io.RawIOBase):
+    """An already-read body, in the file-like shape splunklib's readers expect."""
+
+    def __init__(self, data: bytes) -> None:
+        self._buffer = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        return self._buffer.readinto(target)
+
+
+class HttpTransport:
+    """One ``httpx.Client`` per TLS trust setting; each pools connections per Splunk origin."""
+
+    def __init__(self, *, connect_timeout: float, read_timeout: float, max_connections: int = 64) -> None:
+        self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        self._limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=60.0
+        )
+        self._clients: dict[tuple[bool, str | None], httpx.Client] = {}
+        self._lock = threading.Lock()
+
+    def _client(self, config: SplunkConfig) -> httpx.Client:
+        key = (config.verify_ssl, config.ca_bundle)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                verify: ssl.SSLContext | bool = False
+                if config.verify_ssl:
+                    verify = ssl.create_default_context(cafile=config.ca_bundle)
+                client = httpx.Client(
+                    verify=verify,
+                    timeout=self._timeout,
+                    limits=self._limits,
+                    follow_redirects=False,
+                    trust_env=False,
+                )
+                self._clients[key] = client
+        return client
+
+    def handler_for(self, config: SplunkConfig) -> Handler:
+        client = self._client(config)
+
+        def handle(url: str, message: dict[str, Any], **_: Any) -> dict[str, Any]:
+            body = message.get("body") or None
+            response = client.request(
+                message.get("method", "GET"),
+                url,
+                headers=message.get("headers", []),
+                content=body.encode() if isinstance(body, str) else body,
+            )
+            return {
+                "status": response.status_code,
+                "reason": response.reason_phrase,
+                "headers": list(response.headers.multi_items()),
+                "body": _Body(response.content),
+            }
+
+        return handle
+
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()

@@ -1,0 +1,1 @@
+"""Capabilities: class-based tools, one module per area, collected in ``registry.TOOLS``."""

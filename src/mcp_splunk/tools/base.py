@@ -1,0 +1,122 @@
+"""``BaseTool``: the shape of every capability, and its adapter to FastMCP.
+
+A tool is a class with a name, a description written for an agent, truthful MCP annotations, a pydantic
+``Params`` model and one ``execute`` method. The adapter validates arguments, runs ``execute`` and turns the
+gateway's errors into MCP tool errors (``isError: true``) in exactly one place. Every result carries its data
+twice: in ``structuredContent`` and as compact text in ``content``, for clients that only read one of them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from fastmcp.server.dependencies import get_context
+from fastmcp.tools import Tool
+from fastmcp.tools.base import ToolResult
+from mcp.types import TextContent, ToolAnnotations
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
+
+from mcp_splunk.errors import ConfigurationError, GatewayError, InvalidArgument
+from mcp_splunk.middleware.client_config import STATE_KEY, RequestConfig
+from mcp_splunk.settings import Settings
+from mcp_splunk.splunk.pool import ConnectionPool
+from mcp_splunk.tools.splunk_client import SplunkClient
+
+
+class NoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True, slots=True)
+class ToolOutput:
+    data: dict[str, Any]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolDeps:
+    settings: Settings
+    pool: ConnectionPool
+
+
+def read_only(*, open_world: bool = True) -> ToolAnnotations:
+    return ToolAnnotations(
+        read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=open_world
+    )
+
+
+class BaseTool(ABC):
+    name: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    annotations: ClassVar[ToolAnnotations]
+    Params: ClassVar[type[BaseModel]] = NoParams
+    writes: ClassVar[bool] = False  # write tools exist only when the operator enables writes
+
+    def __init__(self, deps: ToolDeps) -> None:
+        self.deps = deps
+
+    @abstractmethod
+    async def execute(self, params: Any) -> ToolOutput:
+        """Do the work; raise ``GatewayError`` subclasses for anything the caller should see as an error."""
+
+    async def request_config(self) -> RequestConfig:
+        found = await get_context().get_state(STATE_KEY)
+        if isinstance(found, RequestConfig):
+            return found
+        return RequestConfig(None, ConfigurationError("No Splunk configuration reached this tool."), None, None)
+
+    async def get_splunk_service(self) -> SplunkClient:
+        """The pooled Splunk connection for this request's config (logged in once per identity)."""
+        config = (await self.request_config()).require()
+        return SplunkClient(self.deps.pool, config)
+
+
+def error_result(error: GatewayError) -> ToolResult:
+    return ToolResult(
+        content=[TextContent(type="text", text=f"Error [{error.code}]: {error.message}")],
+        structured_content={"error": {"code": error.code, "message": error.message}},
+        is_error=True,
+    )
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    problems = []
+    for item in exc.errors(include_url=False, include_input=False)[:10]:
+        where = ".".join(str(p) for p in item["loc"]) or "arguments"
+        problems.append(f"{where}: {item['msg']}")
+    return "Invalid arguments: " + "; ".join(problems) + "."
+
+
+class _FastMCPTool(Tool):
+    """The FastMCP face of a ``BaseTool`` instance."""
+
+    _impl: BaseTool = PrivateAttr()
+
+    async def run(self, arguments: dict[str, Any]) -> ToolResult:
+        impl = self._impl
+        try:
+            params = impl.Params.model_validate(arguments or {})
+        except ValidationError as exc:
+            return error_result(InvalidArgument(_describe_validation(exc)))
+        try:
+            output = await impl.execute(params)
+        except GatewayError as exc:
+            return error_result(exc)
+        return ToolResult(content=[TextContent(type="text", text=output.text)], structured_content=output.data)
+
+
+def to_fastmcp(tool: BaseTool) -> Tool:
+    schema = tool.Params.model_json_schema()
+    schema.pop("title", None)
+    adapted = _FastMCPTool(
+        name=tool.name,
+        title=tool.title,
+        description=tool.description,
+        parameters=schema,
+        annotations=tool.annotations.model_copy(update={"title": tool.title}),
+    )
+    adapted._impl = tool
+    return adapted

@@ -1,0 +1,184 @@
+"""Test helpers: real servers on free loopback ports, waited on by readiness, never by sleeping."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastmcp import Client
+from fastmcp.client.transports import StreamableHttpTransport
+from pydantic import SecretStr
+
+from mcp_splunk._serving import ThreadServer, listen_socket, uvicorn_config
+from mcp_splunk.app import Gateway, create_gateway
+from mcp_splunk.sandbox import Sandbox
+from mcp_splunk.settings import GatewaySettings, Settings, SplunkDefaults
+
+ADMIN = {"X-Splunk-Username": "admin", "X-Splunk-Password": "changeme"}
+ANALYST = {"X-Splunk-Username": "analyst", "X-Splunk-Password": "analyst-pass"}
+
+
+def sandbox_defaults(sandbox: Sandbox, username: str = "admin", password: str = "changeme") -> SplunkDefaults:
+    """Server defaults (SPLUNK_*) that point at ``sandbox``."""
+    return SplunkDefaults(
+        host="127.0.0.1",
+        port=sandbox.port,
+        scheme=sandbox.scheme,
+        username=username,
+        password=SecretStr(password),
+        token=None,
+        session_key=None,
+        verify_ssl=True,
+        ca_bundle=None,
+    )
+
+
+def no_defaults() -> SplunkDefaults:
+    return SplunkDefaults(host=None, username=None, password=None, token=None, session_key=None)
+
+
+@dataclass
+class RunningGateway:
+    gateway: Gateway
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.gateway.settings.gateway.path}"
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self, headers: dict[str, str] | None = None, mode: str = "auto", **kwargs: Any) -> Client[Any]:
+        return Client(StreamableHttpTransport(self.url, headers=headers or {}), mode=mode, **kwargs)
+
+
+@contextmanager
+def running_gateway(splunk: SplunkDefaults, **gateway_settings: Any) -> Iterator[RunningGateway]:
+    gateway = create_gateway(Settings(splunk, GatewaySettings(**gateway_settings)))
+    server = ThreadServer(uvicorn_config(gateway.http_app()), listen_socket("127.0.0.1", 0))
+    server.start()
+    try:
+        yield RunningGateway(gateway, server.port)
+    finally:
+        server.stop()
+        gateway.close()
+
+
+@dataclass
+class RecordingListener:
+    """A loopback TCP listener that records every byte clients send it and answers nothing useful."""
+
+    sock: socket.socket = field(default_factory=lambda: listen_socket("127.0.0.1", 0))
+    received: bytearray = field(default_factory=bytearray)
+    connections: int = 0
+
+    def __post_init__(self) -> None:
+        self._stop = False
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    def _serve(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn:
+                conn.settimeout(2)
+                try:
+                    data = conn.recv(65536)
+                    self.received.extend(data)
+                    conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                except OSError:
+                    continue
+
+    def close(self) -> None:
+        self._stop = True
+        self.sock.close()
+
+
+# -- raw MCP over httpx (handshake era) --------------------------------------------------------------------
+ACCEPT = "application/json, text/event-stream"
+HANDSHAKE = "2025-11-25"
+
+
+def sse_messages(response: Any) -> list[dict[str, Any]]:
+    import json  # noqa: PLC0415
+
+    if response.headers.get("content-type", "").startswith("text/event-stream"):
+        return [
+            json.loads(line[5:]) for line in response.text.splitlines() if line.startswith("data:") and line[5:].strip()
+        ]
+    return [response.json()] if response.content else []
+
+
+class RawSession:
+    """A handshake-era MCP client over plain httpx, to control exactly which headers each request carries."""
+
+    def __init__(self, http: Any, url: str) -> None:
+        self.http = http
+        self.url = url
+        self.session_id: str | None = None
+        self._next_id = 0
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def headers(self, extra: dict[str, str] | None = None, *, session: bool = True) -> dict[str, str]:
+        headers = {"Accept": ACCEPT, "MCP-Protocol-Version": HANDSHAKE, **(extra or {})}
+        if session and self.session_id:
+            headers["Mcp-Session-Id"] = self.session_id
+        return headers
+
+    def initialize(self, extra: dict[str, str] | None = None) -> Any:
+        body = {
+            "jsonrpc": "2.0",
+            "id": self._id(),
+            "method": "initialize",
+            "params": {"protocolVersion": HANDSHAKE, "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}},
+        }
+        response = self.http.post(self.url, json=body, headers={"Accept": ACCEPT, **(extra or {})})
+        self.session_id = response.headers.get("mcp-session-id")
+        self.http.post(
+            self.url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=self.headers(extra)
+        )
+        return response
+
+    def call(
+        self,
+        tool: str,
+        arguments: dict[str, Any] | None = None,
+        extra: dict[str, str] | None = None,
+        *,
+        session: bool = True,
+    ) -> tuple[Any, dict[str, Any] | None]:
+        body = {
+            "jsonrpc": "2.0",
+            "id": self._id(),
+            "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments or {}},
+        }
+        response = self.http.post(self.url, json=body, headers=self.headers(extra, session=session))
+        reply = next((m for m in sse_messages(response) if m.get("id") == body["id"]), None)
+        return response, reply
+
+    def delete(self) -> Any:
+        return self.http.delete(self.url, headers=self.headers())
+
+
+def structured(reply: dict[str, Any] | None) -> dict[str, Any]:
+    assert reply is not None, "no JSON-RPC reply"
+    assert "result" in reply, reply
+    return dict(reply["result"].get("structuredContent") or {})
