@@ -97,8 +97,7 @@ class RecordingListener:
             with conn:
                 conn.settimeout(2)
                 try:
-                    data = conn.recv(65536)
-                    self.received.extend(data)
+                    self.received.extend(_read_request(conn))
                     conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 except OSError:
                     continue
@@ -106,6 +105,26 @@ class RecordingListener:
     def close(self) -> None:
         self._stop = True
         self.sock.close()
+
+
+def _read_request(conn: socket.socket) -> bytes:
+    """One HTTP request: the head, then as many body bytes as its Content-Length announces."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        (int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0
+    )
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
 
 
 # -- raw MCP over httpx (handshake era) --------------------------------------------------------------------

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import re
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import uvicorn
 
@@ -111,3 +115,73 @@ class ThreadServer:
     @property
     def port(self) -> int:
         return socket_port(self.sock)
+
+
+class ServerProcess:
+    """A server run as a child process, ready once it prints a line matching ``ready`` (with a ``url`` group).
+
+    Used for the sandbox (``mcp-splunk sandbox``), the gateway (``mcp-splunk serve``) in tests and benchmarks:
+    readiness is the server's own announcement, never a sleep.
+    """
+
+    def __init__(self, args: list[str], ready: re.Pattern[str], env: dict[str, str] | None = None) -> None:
+        self.args = args
+        self.ready_pattern = ready
+        self.env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
+        self.process: subprocess.Popen[str] | None = None
+        self.url = ""
+        self.lines: list[str] = []
+
+    def start(self, timeout: float = 60.0) -> ServerProcess:
+        # Our own interpreter and fixed arguments: nothing here comes from a client.
+        self.process = subprocess.Popen(  # noqa: S603
+            self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env
+        )
+        ready = threading.Event()
+        assert self.process.stdout is not None
+        threading.Thread(target=self._pump, args=(self.process.stdout, ready), daemon=True).start()
+        if not ready.wait(timeout) or not self.url:
+            self.stop()
+            raise RuntimeError(f"{self.args[:4]} did not start:\n" + "".join(self.lines[-30:]))
+        return self
+
+    def _pump(self, stream: IO[str], ready: threading.Event) -> None:
+        for line in stream:
+            self.lines.append(line)
+            if not ready.is_set() and (match := self.ready_pattern.search(line)):
+                self.url = match.group("url")
+                ready.set()
+        ready.set()  # the process ended, ready or not
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+GATEWAY_READY = re.compile(r"gateway listening on (?P<url>http\S+)")
+
+
+def gateway_process(*args: str, env: dict[str, str] | None = None) -> ServerProcess:
+    """``mcp-splunk serve <args>`` as a child process (``--port 0`` unless a port is given)."""
+    port = [] if "--port" in args else ["--port", "0"]
+    return ServerProcess([sys.executable, "-m", "mcp_splunk", "serve", *port, *args], GATEWAY_READY, env)

@@ -184,6 +184,16 @@ class Accounts:
         with self._lock:
             self._sessions.pop(key, None)
 
+    def session_owner(self, key: str) -> str | None:
+        with self._lock:
+            session = self._sessions.get(key)
+        return session.user if session else None
+
+    def sessions_of(self, user: str | None) -> list[tuple[str, str]]:
+        """(key, user) of the live sessions, all of them when ``user`` is None."""
+        with self._lock:
+            return [(k, s.user) for k, s in self._sessions.items() if user is None or s.user == user]
+
     def expire_sessions(self, user: str | None = None) -> int:
         """Invalidate session keys (all, or one user's); returns how many were dropped."""
         with self._lock:

@@ -34,9 +34,10 @@ _LOCK_STRIPES = 64
 class SplunkSession:
     """One identity's splunklib ``Service``; safe to share across threads for independent calls."""
 
-    def __init__(self, config: SplunkConfig, service: client.Service) -> None:
+    def __init__(self, config: SplunkConfig, service: client.Service, on_login: Callable[[], None]) -> None:
         self.config = config
         self.service = service
+        self._on_login = on_login
         self._relogin_lock = threading.Lock()
         self._generation = 0
 
@@ -60,15 +61,21 @@ class SplunkSession:
                     self.config.target,
                 )
                 self.service.login()
+                self._on_login()
                 self._generation += 1
 
     def logout(self) -> None:
+        """Revoke the splunkd session key we created (splunklib's own logout only forgets it locally)."""
         if self.config.auth_kind != "password":
             return
+        key = str(self.service.token).removeprefix("Splunk ").strip()
         try:
+            if key:
+                self.service.delete(f"authentication/httpauth-tokens/{key}", owner="-", app="-")
+        except Exception:  # best effort: an unrevoked key still expires on splunkd's idle timeout
+            logger.debug("revoking the session at %s failed", self.config.target, exc_info=True)
+        finally:
             self.service.logout()
-        except Exception:  # best effort: the session key expires on its own
-            logger.debug("logout from %s failed", self.config.target, exc_info=True)
 
 
 class ConnectionPool:
@@ -80,7 +87,8 @@ class ConnectionPool:
         )
         self._stripes = [threading.Lock() for _ in range(_LOCK_STRIPES)]
         self._logouts = ThreadPoolExecutor(max_workers=2, thread_name_prefix="splunk-logout")
-        self.logins = 0
+        self._login_lock = threading.Lock()
+        self.logins = 0  # splunkd logins performed, renewals included (for tests and benchmarks)
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -129,8 +137,12 @@ class ConnectionPool:
             )
             if config.auth_kind == "password":
                 service.login()
-                self.logins += 1
-        return SplunkSession(config, service)
+                self._count_login()
+        return SplunkSession(config, service, self._count_login)
+
+    def _count_login(self) -> None:
+        with self._login_lock:
+            self.logins += 1
 
     def _retire(self, _key: str, session: SplunkSession) -> None:
         self._logouts.submit(session.logout)

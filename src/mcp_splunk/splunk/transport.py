@@ -14,10 +14,13 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import splunklib
 
+from mcp_splunk import __version__
 from mcp_splunk.splunk.config import SplunkConfig
 
 Handler = Callable[..., dict[str, Any]]
+USER_AGENT = f"mcp-splunk/{__version__} splunk-sdk-python/{splunklib.__version__}"
 
 
 class _Body(io.RawIOBase):
@@ -58,6 +61,7 @@ class HttpTransport:
                     limits=self._limits,
                     follow_redirects=False,
                     trust_env=False,
+                    headers={"User-Agent": USER_AGENT},
                 )
                 self._clients[key] = client
         return client

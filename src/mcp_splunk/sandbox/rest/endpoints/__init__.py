@@ -12,6 +12,7 @@ from mcp_splunk.sandbox.rest.endpoints import (
     kvstore,
     saved,
     server,
+    sessions,
 )
 from mcp_splunk.sandbox.rest.routes import Route
 
@@ -27,4 +28,5 @@ def all_routes() -> list[Route]:
         *kvstore.ROUTES,
         *knowledge.ROUTES,
         *confs.ROUTES,
+        *sessions.ROUTES,
     ]
