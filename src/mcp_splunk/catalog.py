@@ -1,33 +1,48 @@
 """The README's catalogue of tools, resources and prompts, rendered from the registries (so it cannot drift).
 
-``python -m mcp_splunk.catalog`` prints it; a test checks that README.md holds exactly this text between the
-``<!-- catalogue:start -->`` and ``<!-- catalogue:end -->`` markers.
+``python -m mcp_splunk.catalog`` prints it and ``--write README.md`` replaces the block between the markers;
+a test checks that README.md holds exactly this text.
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from mcp_splunk.tools.base import BaseTool
-from mcp_splunk.tools.registry import TOOLS
+from mcp_splunk.tools.registry import AREAS
 
 START = "<!-- catalogue:start -->"
 END = "<!-- catalogue:end -->"
 
 
-def _hints(tool: type[BaseTool]) -> str:
+def _kind(tool: type[BaseTool]) -> str:
     a = tool.annotations
     if a.read_only_hint:
         return "read-only"
-    kinds = ["destructive" if a.destructive_hint else "additive", "idempotent" if a.idempotent_hint else ""]
-    return ", ".join(k for k in kinds if k) + " (write; off unless MCP_SPLUNK_ALLOW_WRITES=true)"
+    effect = "destructive" if a.destructive_hint else "additive"
+    return f"{effect} write (only with `MCP_SPLUNK_ALLOW_WRITES=true`)"
 
 
 def render() -> str:
-    lines = ["### Tools", "", "| Tool | What it does | Kind |", "|---|---|---|"]
-    for tool in TOOLS:
-        summary = tool.description.split(". ")[0].rstrip(".") + "."
-        lines.append(f"| `{tool.name}` | {summary} | {_hints(tool)} |")
+    lines = ["### Tools"]
+    for area, tools in AREAS:
+        lines += ["", f"**{area}**", "", "| Tool | What it does | Kind |", "|---|---|---|"]
+        for tool in tools:
+            summary = tool.description.split(". ")[0].rstrip(".") + "."
+            lines.append(f"| `{tool.name}` | {summary} | {_kind(tool)} |")
     return "\n".join(lines)
 
 
+def write(path: Path) -> None:
+    text = path.read_text()
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    path.write_text(f"{head}{START}\n{render()}\n{END}{tail}")
+
+
 if __name__ == "__main__":
-    print(render())
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        write(Path(sys.argv[2]))
+    else:
+        print(render())

@@ -62,8 +62,27 @@ class GatewaySettings(BaseSettings):
     session_idle_seconds: float = Field(1800.0, gt=0)
     session_cache_size: int = Field(10_000, ge=1)
 
-    # Capabilities and guardrails
+    # Capabilities and guardrails (no tool argument can loosen these; only the operator can)
     allow_writes: bool = False
+    allow_alert_actions: bool = False  # run_saved_search may trigger a saved search's alert actions
+    allowed_spl_commands: frozenset[str] = frozenset()  # commands the SPL policy denies by default, permitted here
+    default_row_limit: int = Field(100, ge=1)
+    max_row_limit: int = Field(10_000, ge=1)
+    max_output_chars: int = Field(200_000, ge=1_000)  # per tool result, structured and text parts together
+    default_earliest: str = "-24h"
+    max_search_days: float = Field(31.0, ge=0)  # widest time range a search may cover; 0 = no limit
+    allow_all_time: bool = False  # searches with no lower time bound (earliest=0) need this
+    search_wait_seconds: float = Field(30.0, gt=0)
+    max_wait_seconds: float = Field(300.0, gt=0)
+    job_ttl_seconds: int = Field(600, ge=60)  # how long Splunk keeps the results of jobs the gateway creates
+    max_export_rows: int = Field(100_000, ge=1)
+
+    @field_validator("allowed_spl_commands", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(v.strip().lower() for v in value.split(",") if v.strip())
+        return value
 
     @field_validator("path")
     @classmethod

@@ -22,6 +22,7 @@ from mcp_splunk.errors import ConfigurationError, GatewayError, InvalidArgument
 from mcp_splunk.middleware.client_config import STATE_KEY, RequestConfig
 from mcp_splunk.settings import Settings
 from mcp_splunk.splunk.pool import ConnectionPool
+from mcp_splunk.tools.limits import cap_text
 from mcp_splunk.tools.splunk_client import SplunkClient
 
 
@@ -44,6 +45,13 @@ class ToolDeps:
 def read_only(*, open_world: bool = True) -> ToolAnnotations:
     return ToolAnnotations(
         read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=open_world
+    )
+
+
+def writes(*, destructive: bool, idempotent: bool) -> ToolAnnotations:
+    """Annotations of a tool that changes Splunk (registered only when the operator enables writes)."""
+    return ToolAnnotations(
+        read_only_hint=False, destructive_hint=destructive, idempotent_hint=idempotent, open_world_hint=True
     )
 
 
@@ -105,7 +113,8 @@ class _FastMCPTool(Tool):
             output = await impl.execute(params)
         except GatewayError as exc:
             return error_result(exc)
-        return ToolResult(content=[TextContent(type="text", text=output.text)], structured_content=output.data)
+        text = cap_text(output.text, impl.deps.settings.gateway.max_output_chars)
+        return ToolResult(content=[TextContent(type="text", text=text)], structured_content=output.data)
 
 
 def to_fastmcp(tool: BaseTool) -> Tool:

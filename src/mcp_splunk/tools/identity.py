@@ -117,3 +117,6 @@ class GetServerInfo(BaseTool):
         data = {key: info[key] for key in _SERVER_INFO_KEYS if key in info}
         data["splunk_target"] = splunk.config.target
         return ToolOutput(data, pairs(data.items()))
+
+
+TOOLS: tuple[type[BaseTool], ...] = (UserAgentInfo, WhoAmI, GetServerInfo)

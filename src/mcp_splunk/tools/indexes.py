@@ -65,3 +65,6 @@ class ListIndexes(BaseTool):
         shown = indexes[window.offset : window.offset + window.count]
         data = {"indexes": shown, "paging": window.as_dict()}
         return ToolOutput(data, table(shown, _FIELDS) + "\n" + window.summary("indexes"))
+
+
+TOOLS: tuple[type[BaseTool], ...] = (ListIndexes,)

@@ -1,21 +1,22 @@
-"""The one explicit list of tools, and their registration with FastMCP (write tools only when enabled)."""
+"""The one explicit registry of tools: each area module lists its tools, this module lists the areas.
+
+Write tools are registered only when the operator enables writes, so with writes off they are absent from
+``tools/list`` and a call by name is an unknown tool.
+"""
 
 from __future__ import annotations
 
 from fastmcp import FastMCP
 
+from mcp_splunk.tools import identity, indexes, search
 from mcp_splunk.tools.base import BaseTool, ToolDeps, to_fastmcp
-from mcp_splunk.tools.identity import GetServerInfo, UserAgentInfo, WhoAmI
-from mcp_splunk.tools.indexes import ListIndexes
-from mcp_splunk.tools.search import RunSearch
 
-TOOLS: tuple[type[BaseTool], ...] = (
-    UserAgentInfo,
-    WhoAmI,
-    GetServerInfo,
-    ListIndexes,
-    RunSearch,
+AREAS: tuple[tuple[str, tuple[type[BaseTool], ...]], ...] = (
+    ("Search", search.TOOLS),
+    ("Discovery", indexes.TOOLS),
+    ("Identity and platform", identity.TOOLS),
 )
+TOOLS: tuple[type[BaseTool], ...] = tuple(tool for _, tools in AREAS for tool in tools)
 
 
 def enabled_tools(deps: ToolDeps) -> list[BaseTool]:

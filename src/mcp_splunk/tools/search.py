@@ -112,3 +112,6 @@ class RunSearch(BaseTool):
         }
         text = table(page.rows, display_fields(page.fields)) + "\n" + window.summary("results") + f" sid={sid}"
         return ToolOutput(data, text)
+
+
+TOOLS: tuple[type[BaseTool], ...] = (RunSearch,)
