@@ -119,6 +119,14 @@ def job_results(
     )
 
 
+def oneshot(service: client.Service, query: str, **params: Any) -> ResultsPage:
+    """Run a search to completion in one request (for short, bounded searches such as discovery)."""
+    stream = service.jobs.oneshot(query, output_mode="json", **params)
+    document = _json_body(stream) or {}
+    fields = [f["name"] if isinstance(f, dict) else str(f) for f in document.get("fields", [])]
+    return ResultsPage(fields, list(document.get("results", [])), list(document.get("messages", [])))
+
+
 def cancel_job(service: client.Service, sid: str) -> None:
     client.Job(service, sid).cancel()
 
