@@ -56,7 +56,7 @@ class Job:
     finalized: bool = False
     paused: bool = False
     touched: float = 0.0
-    on_done: Callable[[Job], None] | None = None
+    on_done: Callable[[Job], None] | None = None  # runs once the search succeeded, before DONE
     stop: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -137,6 +137,11 @@ class JobManager:
         with self._lock:
             return sid in self._cancelled
 
+    def cancelled(self) -> list[str]:
+        """Sids of cancelled jobs, oldest first (the most recent 10,000)."""
+        with self._lock:
+            return list(self._cancelled)
+
     def finalize(self, job: Job) -> None:
         job.finalized = True
         job.stop.set()
@@ -174,6 +179,9 @@ class JobManager:
                 if self._pace(job, RUNNING, 0.8, 0.1, 0.95):
                     self._pace(job, FINALIZING, 0.1, 0.95, 1.0)
             if job.result is not None and (not job.stop.is_set() or job.finalized):
+                if job.on_done is not None:
+                    # Before DONE shows: a client that sees the job done also sees what its alert actions did.
+                    job.on_done(job)
                 job.progress = 1.0
                 job.state = DONE
             else:
@@ -188,8 +196,6 @@ class JobManager:
         finally:
             job.run_duration = time.monotonic() - started
             job.done.set()
-            if job.on_done is not None and job.state == DONE:
-                job.on_done(job)
 
     def _report(self, job: Job, fraction: float) -> None:
         if self.latency <= 0:

@@ -165,6 +165,10 @@ class Sandbox:
     def job_cancelled(self, sid: str) -> bool:
         return self.state.jobs.was_cancelled(sid)
 
+    def cancelled_jobs(self) -> list[str]:
+        """Sids of the jobs cancelled so far, oldest first."""
+        return self.state.jobs.cancelled()
+
 
 class SandboxProcess:
     """The sandbox as a child process (``mcp-splunk sandbox``), for benchmarks and kill tests."""

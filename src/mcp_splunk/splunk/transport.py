@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -34,6 +35,47 @@ class _Body(io.RawIOBase):
 
     def readinto(self, target: Any) -> int:
         return self._buffer.readinto(target)
+
+
+class _StreamedBody(io.RawIOBase):
+    """A body read as it arrives; closing it releases the pooled connection."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self._chunks = response.iter_bytes()
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(target), len(self._pending))
+        target[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def close(self) -> None:
+        if not self.closed:
+            self._response.close()
+        super().close()
+
+
+_local = threading.local()
+
+
+@contextmanager
+def streaming() -> Iterator[None]:
+    """Within this block, responses on this thread are streamed instead of read eagerly (for export)."""
+    _local.stream = True
+    try:
+        yield
+    finally:
+        _local.stream = False
 
 
 class HttpTransport:
@@ -71,17 +113,24 @@ class HttpTransport:
 
         def handle(url: str, message: dict[str, Any], **_: Any) -> dict[str, Any]:
             body = message.get("body") or None
-            response = client.request(
+            request = client.build_request(
                 message.get("method", "GET"),
                 url,
                 headers=message.get("headers", []),
                 content=body.encode() if isinstance(body, str) else body,
             )
+            stream = getattr(_local, "stream", False)
+            response = client.send(request, stream=stream)
+            if stream and response.status_code < 400:
+                reader: io.RawIOBase = _StreamedBody(response)
+            else:
+                reader = _Body(response.read())
+                response.close()
             return {
                 "status": response.status_code,
                 "reason": response.reason_phrase,
                 "headers": list(response.headers.multi_items()),
-                "body": _Body(response.content),
+                "body": reader,
             }
 
         return handle

@@ -12,18 +12,17 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from fastmcp.server.dependencies import get_context
 from fastmcp.tools import Tool
 from fastmcp.tools.base import ToolResult
 from mcp.types import TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
-from mcp_splunk.errors import ConfigurationError, GatewayError, InvalidArgument
-from mcp_splunk.middleware.client_config import STATE_KEY, RequestConfig
+from mcp_splunk.errors import GatewayError, InvalidArgument
+from mcp_splunk.middleware.client_config import RequestConfig
 from mcp_splunk.settings import Settings
 from mcp_splunk.splunk.pool import ConnectionPool
 from mcp_splunk.tools.limits import cap_text
-from mcp_splunk.tools.splunk_client import SplunkClient
+from mcp_splunk.tools.splunk_client import SplunkClient, current_splunk, request_config
 
 
 class NoParams(BaseModel):
@@ -71,15 +70,11 @@ class BaseTool(ABC):
         """Do the work; raise ``GatewayError`` subclasses for anything the caller should see as an error."""
 
     async def request_config(self) -> RequestConfig:
-        found = await get_context().get_state(STATE_KEY)
-        if isinstance(found, RequestConfig):
-            return found
-        return RequestConfig(None, ConfigurationError("No Splunk configuration reached this tool."), None, None)
+        return await request_config()
 
     async def get_splunk_service(self) -> SplunkClient:
         """The pooled Splunk connection for this request's config (logged in once per identity)."""
-        config = (await self.request_config()).require()
-        return SplunkClient(self.deps.pool, config)
+        return await current_splunk(self.deps.pool)
 
 
 def error_result(error: GatewayError) -> ToolResult:

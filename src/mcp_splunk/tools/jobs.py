@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio
 
-from mcp_splunk.errors import SearchFailed
+from mcp_splunk.errors import SearchFailed, SplunkNotFound
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.tools.splunk_client import SplunkClient
 
@@ -138,4 +138,18 @@ async def cancel_quietly(splunk: SplunkClient, sid: str) -> None:
 
 
 def display_fields(fields: list[str]) -> list[str]:
-    return [f for f in fields if f not in _SKIPPED_FIELDS]
+    """Fields for the text table: ``_time`` first, ``_raw`` last, splunkd's internal bookkeeping fields dropped."""
+    shown = [f for f in fields if f not in _SKIPPED_FIELDS and f not in ("_time", "_raw")]
+    return [*(["_time"] if "_time" in fields else []), *shown, *(["_raw"] if "_raw" in fields else [])]
+
+
+async def known_job(splunk: SplunkClient, sid: str) -> JobStatus:
+    """The job's status, or a not-found error that explains jobs expire."""
+    try:
+        return await job_status(splunk, sid)
+    except SplunkNotFound:
+        raise SplunkNotFound(
+            f"No search job '{sid}' on {splunk.config.target}: it never existed, was cancelled, or expired "
+            "(Splunk keeps finished jobs only for their TTL). Run the search again.",
+            404,
+        ) from None

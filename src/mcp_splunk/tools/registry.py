@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from fastmcp import FastMCP
 
-from mcp_splunk.tools import identity, indexes, search
+from mcp_splunk.tools import identity, indexes, search, search_jobs
 from mcp_splunk.tools.base import BaseTool, ToolDeps, to_fastmcp
 
 AREAS: tuple[tuple[str, tuple[type[BaseTool], ...]], ...] = (
-    ("Search", search.TOOLS),
+    ("Search", (*search.TOOLS, *search_jobs.TOOLS)),
     ("Discovery", indexes.TOOLS),
     ("Identity and platform", identity.TOOLS),
 )

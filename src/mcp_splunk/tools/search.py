@@ -1,4 +1,4 @@
-"""``run_search``: run SPL as a normal search job, report progress while it runs, return the first page."""
+"""Running SPL: ``run_search`` (a job with progress and paging) and ``export_search`` (streamed, bounded)."""
 
 from __future__ import annotations
 
@@ -7,52 +7,85 @@ from typing import Any
 from fastmcp.server.dependencies import get_context
 from pydantic import BaseModel, ConfigDict, Field
 
+from mcp_splunk.settings import GatewaySettings
 from mcp_splunk.splunk import operations as ops
+from mcp_splunk.splunk.export import export_rows
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
 from mcp_splunk.tools.jobs import JobStatus, cancel_quietly, display_fields, normalize_query, wait_for_job
+from mcp_splunk.tools.limits import STRUCTURED_SHARE, fit_rows, truncation
 from mcp_splunk.tools.paging import paginate
 from mcp_splunk.tools.render import table
+from mcp_splunk.tools.time_window import check_time_window
 
-DEFAULT_WAIT_SECONDS = 30.0
+_QUERY = Field(
+    min_length=1,
+    max_length=20_000,
+    description=(
+        "The SPL to run, e.g. 'index=web status>=500 | stats count by host'. A leading 'search' is added unless "
+        "the query starts with a generating command ('| tstats …'). Commands that write, send or execute "
+        "(delete, collect, outputlookup, sendemail, script, …) are refused."
+    ),
+)
+_EARLIEST = Field(
+    None,
+    max_length=100,
+    description=(
+        "Start of the time range: a relative modifier such as -24h, -7d@d, or an epoch or ISO time. Default: the "
+        "operator's default window (usually -24h). Ranges wider than the operator's limit are refused."
+    ),
+)
+_LATEST = Field("now", max_length=100, description="End of the time range. Default now.")
 
 
 class RunSearchParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(
-        min_length=1,
-        max_length=20_000,
-        description=(
-            "The SPL to run, e.g. 'index=web status>=500 | stats count by host'. A leading 'search' is added "
-            "unless the query starts with a generating command ('| tstats …')."
-        ),
-    )
-    earliest_time: str = Field(
-        "-24h",
-        max_length=100,
-        description=(
-            "Start of the time range: a relative modifier such as -24h, -7d@d, or an epoch/ISO time. Default -24h."
-        ),
-    )
-    latest_time: str = Field("now", max_length=100, description="End of the time range. Default now.")
-    row_limit: int = Field(
-        100,
+    query: str = _QUERY
+    earliest_time: str | None = _EARLIEST
+    latest_time: str = _LATEST
+    row_limit: int | None = Field(
+        None,
         ge=1,
-        le=10_000,
         description=(
-            "How many result rows to return in this call (the first page). Fetch more with get_search_results "
-            "using the returned sid. Default 100."
+            "How many result rows to return in this call (the first page); more with get_search_results and the "
+            "sid. Default 100; the operator's maximum applies."
         ),
     )
-    wait_seconds: float = Field(
-        DEFAULT_WAIT_SECONDS,
+    wait_seconds: float | None = Field(
+        None,
         gt=0,
-        le=300,
         description=(
-            "How long to wait for the search to finish, in seconds. If it takes longer, the call returns the "
-            "job's sid and status instead of blocking; poll get_search_job. Default 30."
+            "How long to wait for the search to finish, in seconds. If it takes longer the call returns the sid "
+            "and status instead of blocking; poll get_search_job. Default 30; the operator's maximum applies."
         ),
     )
+
+
+class ExportSearchParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = _QUERY
+    earliest_time: str | None = _EARLIEST
+    latest_time: str = _LATEST
+    max_rows: int = Field(
+        10_000,
+        ge=1,
+        description=(
+            "Stop reading after this many result rows (the operator's maximum applies). Default 10000. The result "
+            "holds as many leading rows as fit the output limit, and says how many rows were seen."
+        ),
+    )
+    wait_seconds: float | None = Field(None, gt=0, description="Time budget for reading the export, in seconds.")
+
+
+def _window(settings: GatewaySettings, earliest: str | None, latest: str, query: str) -> tuple[str, str]:
+    chosen = earliest or settings.default_earliest
+    check_time_window(settings, chosen, latest, query)
+    return chosen, latest
+
+
+def _wait(settings: GatewaySettings, requested: float | None) -> float:
+    return min(requested or settings.search_wait_seconds, settings.max_wait_seconds)
 
 
 class RunSearch(BaseTool):
@@ -60,28 +93,34 @@ class RunSearch(BaseTool):
     title = "Run a Splunk search"
     description = (
         "Run an SPL search and return its first page of results, the job id (sid), the exact total number of "
-        "results and a paging envelope. Reports progress while the job runs. Use get_search_results with the "
-        "sid for further pages instead of re-running, and export_search for very large result sets."
+        "results and a paging envelope. Reports progress while the job runs; if the call is cancelled, so is the "
+        "Splunk job. Use get_search_results with the sid for further pages instead of re-running, and "
+        "export_search for very large result sets."
     )
     annotations = read_only()
     Params = RunSearchParams
 
     async def execute(self, params: RunSearchParams) -> ToolOutput:
+        settings = self.deps.settings.gateway
+        earliest, latest = _window(settings, params.earliest_time, params.latest_time, params.query)
+        requested = params.row_limit or settings.default_row_limit
+        row_limit = min(requested, settings.max_row_limit)
         splunk = await self.get_splunk_service()
         ctx = get_context()
         sid = await splunk.run(
             ops.create_job,
             normalize_query(params.query),
-            earliest_time=params.earliest_time,
-            latest_time=params.latest_time,
+            earliest_time=earliest,
+            latest_time=latest,
             exec_mode="normal",
+            timeout=settings.job_ttl_seconds,
         )
 
         async def report(status: JobStatus) -> None:
             await ctx.report_progress(status.done_progress, 1.0, status.describe())
 
         try:
-            status = await wait_for_job(splunk, sid, params.wait_seconds, report)
+            status = await wait_for_job(splunk, sid, _wait(settings, params.wait_seconds), report)
         except BaseException:
             await cancel_quietly(splunk, sid)  # the caller gave up: do not leave the search running
             raise
@@ -99,19 +138,70 @@ class RunSearch(BaseTool):
                 f"Search {sid} is still running ({status.describe()}). "
                 "Poll get_search_job, then fetch rows with get_search_results.",
             )
-        page = await splunk.run(ops.job_results, sid, offset=0, count=params.row_limit)
-        window = paginate(status.result_count, 0, len(page.rows))
+        page = await splunk.run(ops.job_results, sid, offset=0, count=row_limit)
+        rows = page.rows[: fit_rows(page.rows, settings.max_output_chars)]
+        window = paginate(status.result_count, 0, len(rows))
         data = {
             "sid": sid,
             "done": True,
             "fields": page.fields,
-            "results": page.rows,
+            "results": rows,
             "total": status.result_count,
             "paging": window.as_dict(),
             "status": status.as_dict(),
         }
-        text = table(page.rows, display_fields(page.fields)) + "\n" + window.summary("results") + f" sid={sid}"
+        if cut := truncation(
+            len(rows),
+            min(requested, status.result_count),
+            reason="output_limit" if len(rows) < row_limit else "row_limit",
+        ):
+            data["truncated"] = cut
+        text = table(rows, display_fields(page.fields)) + "\n" + window.summary("results") + f" sid={sid}"
         return ToolOutput(data, text)
 
 
-TOOLS: tuple[type[BaseTool], ...] = (RunSearch,)
+class ExportSearch(BaseTool):
+    name = "export_search"
+    title = "Export a large search result"
+    description = (
+        "Stream a search's results straight from Splunk without creating a stored job, for large result sets. "
+        "Memory stays bounded: the result holds the leading rows that fit the output limit and reports honestly "
+        "how many rows were seen and whether reading stopped early (truncated, rows_seen, complete). Prefer "
+        "run_search when you need paging or a sid."
+    )
+    annotations = read_only()
+    Params = ExportSearchParams
+
+    async def execute(self, params: ExportSearchParams) -> ToolOutput:
+        settings = self.deps.settings.gateway
+        earliest, latest = _window(settings, params.earliest_time, params.latest_time, params.query)
+        splunk = await self.get_splunk_service()
+        result = await splunk.run(
+            export_rows,
+            normalize_query(params.query),
+            max_rows=min(params.max_rows, settings.max_export_rows),
+            keep_chars=int(settings.max_output_chars * STRUCTURED_SHARE),
+            time_budget=_wait(settings, params.wait_seconds),
+            earliest_time=earliest,
+            latest_time=latest,
+        )
+        data: dict[str, Any] = {
+            "fields": result.fields,
+            "results": result.rows,
+            "rows_returned": len(result.rows),
+            "rows_seen": result.rows_seen,
+            "complete": result.complete,
+            "stopped": result.stopped,
+            "truncated": len(result.rows) < result.rows_seen or not result.complete,
+            "preview_rows_skipped": result.preview_rows_skipped,
+            "messages": result.messages,
+        }
+        ending = "all rows read" if result.complete else f"stopped early ({result.stopped})"
+        text = (
+            table(result.rows, display_fields(result.fields))
+            + f"\n{len(result.rows)} of {result.rows_seen} rows seen returned; {ending}."
+        )
+        return ToolOutput(data, text)
+
+
+TOOLS: tuple[type[BaseTool], ...] = (RunSearch, ExportSearch)

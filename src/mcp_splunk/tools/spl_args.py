@@ -29,3 +29,8 @@ def quote(value: str) -> str:
 def term(field: str, value: str) -> str:
     """A ``field="value"`` search term."""
     return f"{field}={quote(value)}"
+
+
+# A search job id as splunkd issues them ("1403963855.10", "admin__nobody__search__RMD5…_at_…_0"); it ends up in
+# a URL path, so no slashes and no leading dot.
+Sid = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]{0,255}$")]

@@ -1,0 +1,125 @@
+"""Working with search jobs by sid: their status, further pages of their results, and cancelling them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field
+
+from mcp_splunk.errors import InvalidArgument
+from mcp_splunk.splunk import operations as ops
+from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
+from mcp_splunk.tools.jobs import display_fields, known_job
+from mcp_splunk.tools.limits import fit_rows, truncation
+from mcp_splunk.tools.paging import paginate
+from mcp_splunk.tools.render import pairs, table
+from mcp_splunk.tools.spl_args import Sid
+
+_SID = Field(description="The search job id (sid) returned by run_search, run_saved_search or get_search_job.")
+
+
+class SidParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sid: Sid = _SID
+
+
+class ResultsParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sid: Sid = _SID
+    offset: int = Field(0, ge=0, description="Index of the first row to return. Default 0; use next_offset to page.")
+    count: int = Field(
+        100, ge=1, description="Rows to return at most (capped by the operator's row limit). Default 100."
+    )
+    kind: Literal["results", "events"] = Field(
+        "results",
+        description=(
+            "'results' (the search's output, default) or 'events' (the raw events the search matched, useful after "
+            "a transforming command such as stats)."
+        ),
+    )
+
+
+class GetSearchResults(BaseTool):
+    name = "get_search_results"
+    title = "Page through a search job's results"
+    description = (
+        "Fetch a page of a finished search job's results by sid, without running the SPL again. Use it after "
+        "run_search returns has_more, or when run_search returned before the job finished. Returns the rows, the "
+        "exact total and a paging envelope (offset, count, total, has_more, next_offset)."
+    )
+    annotations = read_only()
+    Params = ResultsParams
+
+    async def execute(self, params: ResultsParams) -> ToolOutput:
+        limits = self.deps.settings.gateway
+        splunk = await self.get_splunk_service()
+        status = await known_job(splunk, params.sid)
+        if status.is_failed:
+            raise status.failure()
+        if not status.is_done:
+            raise InvalidArgument(
+                f"Search job {params.sid} has not finished ({status.describe()}); poll get_search_job until "
+                "is_done, then fetch results."
+            )
+        total = status.event_count if params.kind == "events" else status.result_count
+        wanted = min(params.count, limits.max_row_limit)
+        page = await splunk.run(ops.job_results, params.sid, offset=params.offset, count=wanted, kind=params.kind)
+        kept = fit_rows(page.rows, limits.max_output_chars)
+        rows = page.rows[:kept]
+        window = paginate(total, params.offset, len(rows))
+        data: dict[str, Any] = {
+            "sid": params.sid,
+            "kind": params.kind,
+            "fields": page.fields,
+            "results": rows,
+            "total": total,
+            "paging": window.as_dict(),
+        }
+        if cut := truncation(len(rows), min(wanted, max(0, total - params.offset))):
+            data["truncated"] = cut
+        text = table(rows, display_fields(page.fields)) + "\n" + window.summary(params.kind) + f" sid={params.sid}"
+        return ToolOutput(data, text)
+
+
+class GetSearchJob(BaseTool):
+    name = "get_search_job"
+    title = "Search job status"
+    description = (
+        "The status of a search job by sid: dispatch state (QUEUED, PARSING, RUNNING, FINALIZING, DONE, FAILED), "
+        "progress, event and result counts, run time, and Splunk's own error and warning messages. Poll it when "
+        "run_search returned before the job finished."
+    )
+    annotations = read_only()
+    Params = SidParams
+
+    async def execute(self, params: SidParams) -> ToolOutput:
+        status = await known_job(await self.get_splunk_service(), params.sid)
+        data = status.as_dict()
+        messages = "; ".join(f"{m['type']}: {m['text']}" for m in status.messages) or "none"
+        text = pairs([("sid", status.sid), ("status", status.describe()), ("messages", messages)])
+        return ToolOutput(data, text)
+
+
+class CancelSearchJob(BaseTool):
+    name = "cancel_search_job"
+    title = "Cancel a search job"
+    description = (
+        "Stop a running search job and discard its results, by sid. Use it for searches you no longer need, "
+        "so they stop using Splunk's resources. Cancelling an unknown or finished-and-expired job is an error."
+    )
+    annotations = ToolAnnotations(
+        read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
+    )
+    Params = SidParams
+
+    async def execute(self, params: SidParams) -> ToolOutput:
+        splunk = await self.get_splunk_service()
+        await known_job(splunk, params.sid)
+        await splunk.run(ops.cancel_job, params.sid)
+        return ToolOutput({"sid": params.sid, "cancelled": True}, f"Cancelled search job {params.sid}.")
+
+
+TOOLS: tuple[type[BaseTool], ...] = (GetSearchResults, GetSearchJob, CancelSearchJob)
