@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
@@ -201,3 +201,67 @@ def structured(reply: dict[str, Any] | None) -> dict[str, Any]:
     assert reply is not None, "no JSON-RPC reply"
     assert "result" in reply, reply
     return dict(reply["result"].get("structuredContent") or {})
+
+
+class FaultyServer:
+    """A loopback server that misbehaves in one way, for every request (a broken or impostor splunkd)."""
+
+    SPLUNKD_500 = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<response>\n  <messages>\n'
+        b'    <msg type="ERROR">Internal search process crashed</msg>\n  </messages>\n</response>\n'
+    )
+    REPLIES: ClassVar[dict[str, bytes]] = {
+        "splunkd_500": b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/xml\r\nContent-Length: "
+        + str(len(SPLUNKD_500)).encode()
+        + b"\r\nConnection: close\r\n\r\n"
+        + SPLUNKD_500,
+        "garbage": b"HTTP/1.1 200 OK\r\nContent-Length: 19\r\nConnection: close\r\n\r\n\x00\xffthis is not splunkd",
+        "truncated": b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n"
+        b"<feed xmlns=",
+        "html_404": b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 21\r\n"
+        b"Connection: close\r\n\r\n<h1>404 nginx</h1>\r\n",
+        "not_http": b"SSH-2.0-OpenSSH_9.6\r\n",
+    }
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.sock = listen_socket("127.0.0.1", 0)
+        self.connections = 0
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            if self.mode == "silent":
+                self._held.append(conn)  # accept and never answer
+                continue
+            with conn:
+                try:
+                    conn.settimeout(2)
+                    _read_request(conn) if self.mode != "not_http" else None
+                    conn.sendall(self.REPLIES[self.mode])
+                except OSError:
+                    continue
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self._held:
+            conn.close()
+
+
+def closed_port() -> int:
+    """A loopback port with nothing listening on it."""
+    sock = listen_socket("127.0.0.1", 0)
+    port = int(sock.getsockname()[1])
+    sock.close()
+    return port

@@ -70,6 +70,7 @@ def uvicorn_config(app: Any, *, ssl: dict[str, str] | None = None, log_level: st
     return uvicorn.Config(
         app,
         log_level=log_level,
+        log_config=None,  # uvicorn's records go through the root handler (and its redaction), like every other
         access_log=False,
         lifespan="on",
         timeout_keep_alive=75,

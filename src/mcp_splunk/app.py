@@ -6,20 +6,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastmcp import FastMCP
+from fastmcp.server.middleware import Middleware as McpMiddleware
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from mcp_splunk import __version__
+from mcp_splunk.auth import build_auth, is_loopback
+from mcp_splunk.completions import register_completions
 from mcp_splunk.http.header_capture import HeaderCaptureMiddleware
 from mcp_splunk.http.session_hints import SessionHintMiddleware
 from mcp_splunk.http.session_release import SessionReleaseMiddleware
 from mcp_splunk.http.stateless_session_id import StatelessSessionIdMiddleware
+from mcp_splunk.middleware.audit import AuditMiddleware, audit_logger
 from mcp_splunk.middleware.client_config import ClientConfigMiddleware
+from mcp_splunk.middleware.rate_limit import RateLimitMiddleware
 from mcp_splunk.middleware.session_configs import SessionConfigs
+from mcp_splunk.prompts import register_prompts
+from mcp_splunk.resources import register_resources
 from mcp_splunk.settings import Settings
 from mcp_splunk.splunk.pool import ConnectionPool
 from mcp_splunk.tools.base import ToolDeps
+from mcp_splunk.tools.guard import SplGuard
 from mcp_splunk.tools.registry import register_tools
 
 INSTRUCTIONS = (
@@ -52,10 +60,28 @@ class Gateway:
             # SSE responses: with JSON responses progress notifications never reach the client.
             json_response=False,
             session_idle_timeout=gateway.session_idle_seconds,
+            # DNS-rebinding protection: 421 for a Host, 403 for a browser Origin the operator did not allow.
+            host_origin_protection=True,
+            allowed_hosts=sorted(gateway.allowed_hosts),
+            allowed_origins=sorted(gateway.allowed_origins),
         )
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _middleware(settings: Settings, sessions: SessionConfigs) -> list[McpMiddleware]:
+    """MCP-layer middleware, outermost first: config for every request, then audit, then rate limiting."""
+    gateway = settings.gateway
+    chain: list[McpMiddleware] = [ClientConfigMiddleware(settings.splunk, sessions, stateless=gateway.stateless)]
+    if (logger := audit_logger(gateway.audit_log)) is not None:
+        chain.append(AuditMiddleware(logger, include_spl=gateway.audit_spl))
+    per_minute = gateway.rate_limit_per_minute
+    if per_minute is None:
+        per_minute = 0 if is_loopback(gateway.host) else 120
+    if per_minute > 0:
+        chain.append(RateLimitMiddleware(per_minute, gateway.rate_limit_burst))
+    return chain
 
 
 def create_gateway(settings: Settings | None = None) -> Gateway:
@@ -67,10 +93,15 @@ def create_gateway(settings: Settings | None = None) -> Gateway:
         "mcp-splunk",
         version=__version__,
         instructions=INSTRUCTIONS,
-        middleware=[ClientConfigMiddleware(settings.splunk, sessions, stateless=gateway.stateless)],
+        middleware=_middleware(settings, sessions),
         mask_error_details=True,
+        auth=build_auth(gateway),
     )
-    register_tools(mcp, ToolDeps(settings, pool))
+    deps = ToolDeps(settings, pool, SplGuard(gateway))
+    register_tools(mcp, deps)
+    register_resources(mcp, deps)
+    register_prompts(mcp)
+    register_completions(mcp, pool)
 
     @mcp.custom_route("/health", methods=["GET"])
     async def health(_: Request) -> JSONResponse:

@@ -6,9 +6,12 @@ a test checks that README.md holds exactly this text.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
+from mcp_splunk.prompts import PROMPTS
+from mcp_splunk.resources import RESOURCES, SPL_REFERENCE
 from mcp_splunk.tools.base import BaseTool
 from mcp_splunk.tools.registry import AREAS
 
@@ -31,6 +34,18 @@ def render() -> str:
         for tool in tools:
             summary = tool.description.split(". ")[0].rstrip(".") + "."
             lines.append(f"| `{tool.name}` | {summary} | {_kind(tool)} |")
+    lines += ["", "### Resources", "", "| URI | What it holds |", "|---|---|"]
+    lines += [f"| `{spec.uri}` | {spec.description} |" for spec in RESOURCES]
+    lines.append(f"| `{SPL_REFERENCE}` | A concise SPL reference for agents (static, shipped with the gateway). |")
+    lines += ["", "### Prompts", "", "| Prompt | Arguments | What it plans |", "|---|---|---|"]
+    for prompt in PROMPTS:
+        arguments = ", ".join(f"`{name}`" for name in inspect.signature(prompt.render).parameters)
+        lines.append(f"| `{prompt.name}` | {arguments} | {prompt.description} |")
+    lines += [
+        "",
+        "Arguments that name an index, source type or saved search complete (`completion/complete`) from "
+        "what the caller can see on their Splunk.",
+    ]
     return "\n".join(lines)
 
 

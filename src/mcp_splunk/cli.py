@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import threading
@@ -16,9 +15,10 @@ from pydantic import SecretStr, ValidationError
 
 from mcp_splunk import __version__
 from mcp_splunk._serving import listen_socket, socket_port, uvicorn_config
+from mcp_splunk.auth import unauthenticated_exposure
+from mcp_splunk.logs import configure_logging
 from mcp_splunk.settings import GatewaySettings, Settings, SplunkDefaults
 
-logger = logging.getLogger("mcp_splunk")
 SANDBOX_ADMIN = ("admin", "changeme")
 
 
@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
         help="start the embedded sandbox Splunk and use it as the default Splunk",
     )
     serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], type=str.upper)
+    serve.add_argument(
+        "--allow-unauthenticated",
+        action="store_true",
+        default=None,
+        help="allow MCP_SPLUNK_AUTH=none on a non-loopback address (another layer must authenticate)",
+    )
 
     sandbox = commands.add_parser("sandbox", help="run the embedded sandbox Splunk alone")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -84,14 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run_gateway(args)
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
 def _run_sandbox(args: argparse.Namespace) -> int:
     from mcp_splunk.sandbox import Sandbox, SandboxOptions  # noqa: PLC0415 - the gateway alone never loads it
 
-    _configure_logging("WARNING")
+    configure_logging("WARNING")
     tokens: dict[str, str] = {}
     for item in args.token:
         name, sep, user = item.partition("=")
@@ -99,28 +101,38 @@ def _run_sandbox(args: argparse.Namespace) -> int:
             print(f"mcp-splunk sandbox: --token expects NAME=USER, got {item!r}", file=sys.stderr)
             return 2
         tokens[name] = user
-    options = SandboxOptions(seed=args.seed, job_latency=args.job_latency, version=args.splunk_version, tokens=tokens)
     try:
-        sandbox = Sandbox(options, host=args.host, port=args.port, scheme=args.scheme).start()
-    except (OSError, ValueError) as exc:
+        options = SandboxOptions(
+            seed=args.seed, job_latency=args.job_latency, version=args.splunk_version, tokens=tokens
+        )
+        sandbox = Sandbox(options, host=args.host, port=args.port, scheme=args.scheme)
+    except ValueError as exc:  # a bad option value (a token for an unknown user, a malformed version): usage error
+        print(f"mcp-splunk sandbox: invalid option: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sandbox.start()
+    except OSError as exc:
         print(f"mcp-splunk sandbox: cannot start: {exc}", file=sys.stderr)
         return 1
+    # Before the URL line: a supervisor may signal the process as soon as it reads that line.
+    stop = _stop_on_signal()
+    if sandbox.ca_file:
+        print(f"CA certificate for clients: {sandbox.ca_file}", flush=True)
     print(
         f"Sandbox Splunk listening on {sandbox.url} (users admin/changeme and analyst/analyst-pass)",
         flush=True,
     )
-    if sandbox.ca_file:
-        print(f"CA certificate for clients: {sandbox.ca_file}", flush=True)
-    _wait_for_signal()
+    stop.wait()
     sandbox.stop()
     return 0
 
 
-def _wait_for_signal() -> None:
+def _stop_on_signal() -> threading.Event:
+    """An event set by SIGINT or SIGTERM."""
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
+    return stop
 
 
 def _gateway_settings(args: argparse.Namespace) -> GatewaySettings:
@@ -135,7 +147,11 @@ def _run_gateway(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         print(f"mcp-splunk serve: invalid setting:\n{exc}", file=sys.stderr)
         return 2
-    _configure_logging(gateway_settings.log_level)
+    refusal = unauthenticated_exposure(gateway_settings)
+    if refusal is not None:
+        print(f"mcp-splunk serve: {refusal}", file=sys.stderr)
+        return 2
+    configure_logging(gateway_settings.log_level)
     sandbox: Any = None
     if gateway_settings.sandbox:
         from mcp_splunk.sandbox import Sandbox  # noqa: PLC0415 - only needed with --sandbox
@@ -154,7 +170,13 @@ def _run_gateway(args: argparse.Namespace) -> int:
 
     from mcp_splunk.app import create_gateway  # noqa: PLC0415 - keeps `mcp-splunk sandbox` light
 
-    gateway = create_gateway(Settings(splunk, gateway_settings))
+    try:
+        gateway = create_gateway(Settings(splunk, gateway_settings))
+    except (ValueError, OSError) as exc:
+        if sandbox is not None:
+            sandbox.stop()
+        print(f"mcp-splunk serve: invalid configuration: {exc}", file=sys.stderr)
+        return 2
     try:
         if gateway_settings.transport == "stdio":
             gateway.mcp.run(transport="stdio", show_banner=False)

@@ -51,6 +51,30 @@ class GatewaySettings(BaseSettings):
     sandbox: bool = False
     log_level: LogLevel = "INFO"
 
+    # Who may use the gateway (separate from Splunk credentials)
+    auth: Literal["none", "token", "jwt"] = "none"
+    auth_tokens: SecretStr | None = None  # "principal:token,principal2:token2"
+    auth_tokens_file: Path | None = None  # one "principal:token" per line
+    jwt_public_key: str | None = None  # PEM text, or a path to a PEM file
+    jwt_jwks_uri: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_required_scopes: frozenset[str] = frozenset()
+    allow_unauthenticated: bool = False  # permit auth=none on a non-loopback address
+    allowed_hosts: frozenset[str] = frozenset()  # Host header values accepted besides loopback (fnmatch patterns)
+    allowed_origins: frozenset[str] = frozenset()  # browser Origins accepted (fnmatch patterns)
+
+    # Which Splunk targets clients may name (the server's own default target is always allowed)
+    allowed_targets: frozenset[str] = frozenset()  # host patterns and CIDRs, each optionally ":port"; empty = any
+    allow_http_targets: bool = False  # plaintext http to a non-loopback Splunk
+    allow_insecure_tls: bool = False  # honour X-Splunk-Verify-SSL: false
+
+    # Abuse and accountability
+    rate_limit_per_minute: int | None = Field(None, ge=0)  # tool calls per principal; None = 120, off on loopback
+    rate_limit_burst: int = Field(20, ge=1)
+    audit_log: str = "stderr"  # "stderr", "stdout", a file path, or "off": one JSON line per tool call
+    audit_spl: bool = False  # include the SPL text in audit lines
+
     # Splunk connections
     connect_timeout: float = Field(5.0, gt=0)
     read_timeout: float = Field(60.0, gt=0)
@@ -77,12 +101,24 @@ class GatewaySettings(BaseSettings):
     job_ttl_seconds: int = Field(600, ge=60)  # how long Splunk keeps the results of jobs the gateway creates
     max_export_rows: int = Field(100_000, ge=1)
 
-    @field_validator("allowed_spl_commands", mode="before")
+    @field_validator(
+        "allowed_spl_commands",
+        "jwt_required_scopes",
+        "allowed_hosts",
+        "allowed_origins",
+        "allowed_targets",
+        mode="before",
+    )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
-            return frozenset(v.strip().lower() for v in value.split(",") if v.strip())
+            return frozenset(v.strip() for v in value.split(",") if v.strip())
         return value
+
+    @field_validator("allowed_spl_commands")
+    @classmethod
+    def _lower_case(cls, value: frozenset[str]) -> frozenset[str]:
+        return frozenset(v.lower() for v in value)
 
     @field_validator("path")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ QUEUED, PARSING, RUNNING, FINALIZING, DONE, FAILED = (
     "FAILED",
 )
 TERMINAL = frozenset({DONE, FAILED})
+logger = logging.getLogger("mcp_splunk.sandbox")
 MAX_RETAINED_JOBS = 2000
 _CANCELLED_MEMORY = 10_000
 
@@ -137,10 +139,10 @@ class JobManager:
         with self._lock:
             return sid in self._cancelled
 
-    def cancelled(self) -> list[str]:
+    def cancelled(self) -> tuple[str, ...]:
         """Sids of cancelled jobs, oldest first (the most recent 10,000)."""
         with self._lock:
-            return list(self._cancelled)
+            return tuple(self._cancelled)
 
     def finalize(self, job: Job) -> None:
         job.finalized = True
@@ -193,6 +195,11 @@ class JobManager:
         except SplError as exc:
             job.state = FAILED
             job.messages.append(("FATAL", str(exc)))
+        except Exception:
+            # A job must always end: one left RUNNING would keep every client polling it forever.
+            logger.exception("sandbox: search job %s failed", job.sid)
+            job.state = FAILED
+            job.messages.append(("FATAL", "The search job failed with an internal error."))
         finally:
             job.run_duration = time.monotonic() - started
             job.done.set()

@@ -1,13 +1,15 @@
 """The Mongo-style query language of the KV Store data endpoint: ``query``, ``sort``, ``fields``, ``skip``, ``limit``.
 
-Comparisons follow MongoDB's type bracketing: a number never equals or orders against a string.
+Comparisons follow MongoDB's type bracketing: a number never equals or orders against a string. Writes convert
+the values of fields a collection declares (``field.<name> = number|bool|string|time``) to that type.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 Document = dict[str, Any]
@@ -22,6 +24,8 @@ def parse_json_object(text: str, what: str) -> dict[str, Any]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise QueryError(f"Invalid {what}: {exc.msg} at position {exc.pos}") from None
+    except RecursionError:
+        raise QueryError(f"Invalid {what}: nested too deeply") from None
     if not isinstance(value, dict):
         raise QueryError(f"Invalid {what}: expected a JSON object")
     return value
@@ -152,6 +156,7 @@ def project(doc: Document, fields: str) -> Document:
     exclude: set[str] = set()
     for part in filter(None, (p.strip() for p in fields.split(","))):
         name, _, flag = part.partition(":")
+        name = "_key" if name == "_id" else name  # the KV Store keeps a record's _key as MongoDB's _id
         if flag == "0":
             exclude.add(name)
         elif flag in ("", "1"):
@@ -162,3 +167,51 @@ def project(doc: Document, fields: str) -> Document:
         wanted = [*include, *(("_key",) if "_key" not in exclude else ())]
         return {k: doc[k] for k in wanted if k in doc}
     return {k: v for k, v in doc.items() if k not in exclude}
+
+
+def select(docs: Iterable[Document], query: Mapping[str, Any]) -> list[Document]:
+    """The documents matching ``query``; QueryError for a query too deeply nested to evaluate."""
+    try:
+        return [d for d in docs if matches(d, query)]
+    except RecursionError:
+        raise QueryError("Invalid query: nested too deeply") from None
+
+
+def find(
+    docs: Iterable[Document],
+    query: Mapping[str, Any],
+    *,
+    sort: str = "",
+    skip: int = 0,
+    limit: int = 0,
+    fields: str = "",
+) -> list[Document]:
+    """The documents matching ``query``, sorted, paged (``limit`` 0: all) and projected."""
+    found = sort_documents(select(docs, query), parse_sort(sort))
+    found = found[skip:] if limit == 0 else found[skip : skip + limit]
+    return [project(d, fields) for d in found] if fields else found
+
+
+def convert(value: Any, kind: str) -> Any:
+    """``value`` as a field declared ``kind`` holds it; ValueError when it does not convert."""
+    if kind in ("number", "time"):
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValueError(kind)
+        if isinstance(value, str):
+            try:
+                value = int(value)
+            except ValueError:
+                value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(kind)
+        return value
+    if kind == "bool":
+        text = str(value).strip().lower()
+        if isinstance(value, bool) or text in ("true", "false", "1", "0"):
+            return value if isinstance(value, bool) else text in ("true", "1")
+        raise ValueError(kind)
+    if kind == "string":
+        if isinstance(value, dict | list):
+            raise ValueError(kind)
+        return json.dumps(value) if isinstance(value, bool) else str(value)
+    return value  # array, cidr and unknown types are stored as given

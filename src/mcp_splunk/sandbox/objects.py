@@ -2,7 +2,9 @@
 
 One generic collection implements splunkd's sharing model for every kind: private objects (``sharing=user``)
 are seen by their owner only, app objects in their app, global ones everywhere; ``perms.read`` and
-``perms.write`` list roles, ``*`` meaning everyone; ``admin_all_objects`` may write anything.
+``perms.write`` list roles, ``*`` meaning everyone; ``admin_all_objects`` may write anything. As in splunkd, an
+object is identified by its name, app and owner, so two users may each keep a private object of the same name;
+reading a name picks the most specific one: private, then the app's own, then a global one.
 """
 
 from __future__ import annotations
@@ -37,16 +39,24 @@ class Namespace:
         return cls(owner or user.name, app or user.default_app)
 
 
+ObjectKey = tuple[str, str, str]  # name, app, owner ("nobody" for shared objects)
+
+
+def _key(obj: KnowledgeObject) -> ObjectKey:
+    return obj.name, obj.acl.app, obj.acl.namespace_owner
+
+
 class ObjectCollection:
-    def __init__(self, handler: str, accounts: Accounts) -> None:
+    def __init__(self, handler: str, accounts: Accounts, *, unique_names: bool = False) -> None:
         self.handler = handler  # the name splunkd uses in "In handler '<x>'" messages
+        self.unique_names = unique_names  # one object per name, whatever its app or owner
         self._accounts = accounts
         self._lock = threading.RLock()
-        self._objects: dict[str, KnowledgeObject] = {}
+        self._objects: dict[ObjectKey, KnowledgeObject] = {}
 
     def put(self, obj: KnowledgeObject) -> None:
         with self._lock:
-            self._objects[obj.name] = obj
+            self._objects[_key(obj)] = obj
 
     def all(self) -> list[KnowledgeObject]:
         with self._lock:
@@ -63,20 +73,21 @@ class ObjectCollection:
         return "*" in obj.acl.write or bool(self._accounts.role_names(user) & set(obj.acl.write))
 
     def visible(self, user: User, ns: Namespace) -> list[KnowledgeObject]:
-        return [o for o in self.all() if self._in_namespace(o, user, ns) and self.can_read(o, user)]
+        return [o for o in self.all() if self._in_namespace(o, ns) and self.can_read(o, user)]
 
     @staticmethod
-    def _in_namespace(obj: KnowledgeObject, user: User, ns: Namespace) -> bool:
+    def _in_namespace(obj: KnowledgeObject, ns: Namespace) -> bool:
         app_ok = obj.acl.sharing in ("global", "system") or ns.app in ("-", obj.acl.app)
-        owner_ok = obj.acl.sharing != "user" or ns.owner in ("-", obj.acl.owner) or ns.owner == user.name
+        owner_ok = obj.acl.sharing != "user" or ns.owner in ("-", obj.acl.owner)
         return app_ok and owner_ok
 
     def get(self, name: str, user: User, ns: Namespace) -> KnowledgeObject:
         with self._lock:
-            obj = self._objects.get(name)
-        if obj is None or not self._in_namespace(obj, user, ns) or not self.can_read(obj, user):
+            candidates = [o for o in self._objects.values() if o.name == name]
+        readable = [o for o in candidates if self._in_namespace(o, ns) and self.can_read(o, user)]
+        if not readable:
             raise not_found(self.handler, name)
-        return obj
+        return min(readable, key=lambda o: (o.acl.sharing != "user", o.acl.app != ns.app))
 
     def create(self, name: str, user: User, ns: Namespace, content: dict[str, Any], now: float) -> KnowledgeObject:
         if not name:
@@ -92,11 +103,14 @@ class ObjectCollection:
             write=("admin", "power") if shared else (user.name,),
             removable=True,
         )
+        obj = KnowledgeObject(name, acl, content, now)
         with self._lock:
-            if name in self._objects:
+            taken = (
+                any(o.name == name for o in self._objects.values()) if self.unique_names else _key(obj) in self._objects
+            )
+            if taken:
                 raise SplunkdError(409, f"In handler '{self.handler}': An object with name={name} already exists")
-            obj = KnowledgeObject(name, acl, content, now)
-            self._objects[name] = obj
+            self._objects[_key(obj)] = obj
         return obj
 
     def update(
@@ -109,7 +123,7 @@ class ObjectCollection:
             content = dict(obj.content)
             change(content)
             updated = replace(obj, content=content, updated=now)
-            self._objects[name] = updated
+            self._objects[_key(obj)] = updated
         return updated
 
     def delete(self, name: str, user: User, ns: Namespace) -> None:
@@ -117,7 +131,7 @@ class ObjectCollection:
             obj = self.get(name, user, ns)
             if not self.can_write(obj, user) or not obj.acl.removable:
                 raise SplunkdError(403, f"You do not have permission to delete {self.handler} object {name}.")
-            del self._objects[name]
+            del self._objects[_key(obj)]
 
 
 def shared_acl(

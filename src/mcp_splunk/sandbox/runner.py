@@ -165,7 +165,7 @@ class Sandbox:
     def job_cancelled(self, sid: str) -> bool:
         return self.state.jobs.was_cancelled(sid)
 
-    def cancelled_jobs(self) -> list[str]:
+    def cancelled_jobs(self) -> tuple[str, ...]:
         """Sids of the jobs cancelled so far, oldest first."""
         return self.state.jobs.cancelled()
 

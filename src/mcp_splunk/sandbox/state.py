@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -16,6 +17,7 @@ from mcp_splunk.sandbox.jobs import JobManager
 from mcp_splunk.sandbox.kvquery import Document
 from mcp_splunk.sandbox.objects import ObjectCollection
 
+_VERSION = re.compile(r"\d+(?:\.\d+)*")
 DEFAULT_INDEXES = ("main", "web", "security", "_internal", "_audit", "history", "summary")
 RestBridge = Callable[[User, str, Mapping[str, str]], list[dict[str, Any]]]
 
@@ -31,6 +33,13 @@ class SandboxOptions:
     sample_data: bool = True
     now: float | None = None  # the sample data is generated relative to this instant (default: start time)
     tokens: Mapping[str, str] = field(default_factory=dict)  # bearer token -> user name
+
+    def __post_init__(self) -> None:
+        # splunklib parses server/info's version as dotted integers and fails on anything else.
+        if not _VERSION.fullmatch(self.version):
+            raise ValueError(f"version must be dotted integers such as 9.3.1, not {self.version!r}")
+        if self.job_latency < 0 or self.job_ttl < 1 or self.session_timeout <= 0:
+            raise ValueError("job_latency must be >= 0, job_ttl >= 1 and session_timeout > 0")
 
 
 @dataclass(slots=True)
@@ -61,7 +70,8 @@ class SandboxState:
         self.macros = ObjectCollection("conf-macros", self.accounts)
         self.lookup_files = ObjectCollection("lookup-table-files", self.accounts)
         self.lookup_definitions = ObjectCollection("transforms-lookup", self.accounts)
-        self.kv_collections = ObjectCollection("collections-conf", self.accounts)
+        # Records are kept per collection name, so a name stands for one collection across apps.
+        self.kv_collections = ObjectCollection("collections-conf", self.accounts, unique_names=True)
         self.lookup_tables: dict[str, list[dict[str, str]]] = {}
         self.kv_data: dict[str, dict[str, Document]] = {}
         self.kv_lock = threading.RLock()

@@ -12,6 +12,7 @@ from mcp_splunk.spl.lexer import blank_comments, bracket_end, string_end
 _COMMAND_NAME_RE: Final = re.compile(r'[^\s"\[\]()=,|<>!`]+')
 _SPECIAL_RE: Final = re.compile(r'["`\[\]|]')
 _NON_SPACE_RE: Final = re.compile(r"\S")
+MAX_DEPTH: Final = 64  # subsearch nesting; deeper text is refused rather than recursed into
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,17 +32,19 @@ class PipelineSyntax:
 def parse_pipeline(text: str) -> PipelineSyntax:
     """Parse SPL text (comments allowed) into its pipeline; raises ``SplSyntaxError`` on malformed text."""
     code = blank_comments(text)
-    return _parse(code, 0, len(code))
+    return _parse(code, 0, len(code), 0)
 
 
-def _parse(code: str, start: int, end: int) -> PipelineSyntax:
+def _parse(code: str, start: int, end: int, depth: int) -> PipelineSyntax:
+    if depth > MAX_DEPTH:
+        raise SplSyntaxError(f"Error in 'SearchParser': Subsearches nest deeper than {MAX_DEPTH} levels.", start)
     first = _NON_SPACE_RE.search(code, start, end)
     if first is None:
         raise SplSyntaxError("Error in 'SearchParser': Empty search.", start)
     leading_pipe = code[first.start()] == "|"
     segments = _split(code, first.start() + 1 if leading_pipe else first.start(), end)
     commands = [
-        _command(code, seg_start, seg_end, groups, implicit=index == 0 and not leading_pipe)
+        _command(code, seg_start, seg_end, groups, depth, implicit=index == 0 and not leading_pipe)
         for index, (seg_start, seg_end, groups) in enumerate(segments)
     ]
     return PipelineSyntax(tuple(commands), leading_pipe)
@@ -77,7 +80,9 @@ def _split(code: str, start: int, end: int) -> list[tuple[int, int, list[tuple[i
     return segments
 
 
-def _command(code: str, start: int, end: int, groups: list[tuple[int, int]], *, implicit: bool) -> CommandSyntax:
+def _command(
+    code: str, start: int, end: int, groups: list[tuple[int, int]], depth: int, *, implicit: bool
+) -> CommandSyntax:
     first = _NON_SPACE_RE.search(code, start, end)
     if first is None:
         where = "before" if end < len(code) and code[end] == "|" else "after"
@@ -92,9 +97,14 @@ def _command(code: str, start: int, end: int, groups: list[tuple[int, int]], *, 
     name = name_match.group().lower() if name_match is not None else ""
     if implicit and name != "search":
         name, args_start = "search", offset
+    elif code[offset] == "`":
+        # A macro call where a command goes (``| `my_macro(5)` ``): its expansion is the command. The name keeps
+        # the backticks, so it can never be mistaken for a real command name.
+        args_start = code.index("`", offset + 1) + 1  # _split has checked the backticks balance
+        name = code[offset:args_start]
     elif name_match is None:
         raise SplSyntaxError(f"Error in 'SearchParser': Missing a search command before '{code[offset]}'.", offset)
     else:
         args_start = name_match.end()
-    subsearches = tuple(_parse(code, g_start + 1, g_end - 1) for g_start, g_end in groups)
+    subsearches = tuple(_parse(code, g_start + 1, g_end - 1, depth + 1) for g_start, g_end in groups)
     return CommandSyntax(name, code[args_start:end].strip(), offset, subsearches)

@@ -33,28 +33,33 @@ from mcp_splunk.splunk.config import SplunkConfig
 MAX_SPLUNK_MESSAGE = 500
 
 
-def splunk_message(error: binding.HTTPError) -> str:
-    """Splunk's own message text from an error body (XML ``<msg>`` or JSON ``messages``)."""
+def splunk_message(error: binding.HTTPError) -> str | None:
+    """Splunk's own message from an error body (XML ``<response><messages>`` or JSON ``messages``); None when
+    the body is not splunkd's error envelope, i.e. whatever answered is not a splunkd."""
     body = error.body or b""
-    text = ""
     try:
         document = json.loads(body)
-        messages = document.get("messages", []) if isinstance(document, dict) else []
-        text = " ".join(str(m.get("text", "")) for m in messages if isinstance(m, dict)).strip()
     except (ValueError, UnicodeDecodeError):
         try:
-            text = " ".join(m.text or "" for m in XML(body).iterfind("./messages/msg")).strip()
+            root = XML(body)
         except ParseError:
-            text = ""
-    if not text:
-        text = error.reason or f"HTTP {error.status}"
-    return text[:MAX_SPLUNK_MESSAGE]
+            return None
+        if root.tag != "response" or root.find("./messages") is None:
+            return None
+        return " ".join(m.text or "" for m in root.iterfind("./messages/msg")).strip()[:MAX_SPLUNK_MESSAGE]
+    if not isinstance(document, dict) or not isinstance(document.get("messages"), list):
+        return None
+    texts = (str(m.get("text", "")) for m in document["messages"] if isinstance(m, dict))
+    return " ".join(texts).strip()[:MAX_SPLUNK_MESSAGE]
 
 
 def unreachable(config: SplunkConfig) -> SplunkUnreachable:
+    # One message for every way of "no splunkd here" (refused, silent, unresolvable, or something else
+    # answering), so that error texts do not tell which hosts and ports exist behind the gateway.
     return SplunkUnreachable(
-        f"Could not reach Splunk at {config.target}: the host did not accept a connection in time. Check "
-        "the host and port (X-Splunk-Host/-Port or SPLUNK_HOST/SPLUNK_PORT) and that splunkd is running."
+        f"Could not reach Splunk at {config.target}: the host did not accept a connection in time, refused it, "
+        "or did not answer as splunkd. Check the host and port (X-Splunk-Host/-Port or SPLUNK_HOST/SPLUNK_PORT) "
+        "and that splunkd is running."
     )
 
 
@@ -78,12 +83,8 @@ def translate(exc: BaseException, config: SplunkConfig) -> GatewayError:
             f"Splunk at {config.target} accepted the connection but did not answer in time. Try again, or "
             "narrow the search (time range, index) if it is a search."
         )
-    if isinstance(exc, httpx.HTTPError | OSError):
-        return SplunkServerError(f"The connection to Splunk at {config.target} failed mid-request; try again.")
-    if isinstance(exc, ParseError | ValueError | KeyError | AttributeError | IndexError):
-        return SplunkServerError(
-            f"Splunk at {config.target} answered with something that is not a valid splunkd response."
-        )
+    if isinstance(exc, httpx.HTTPError | OSError | ParseError | ValueError | KeyError | AttributeError | IndexError):
+        return unreachable(config)  # a dropped connection, a truncated or unparseable body: not splunkd's protocol
     return SplunkServerError(f"Unexpected failure talking to Splunk at {config.target}.")
 
 
@@ -99,10 +100,13 @@ def _auth_error(config: SplunkConfig) -> SplunkAuthError:
 
 
 def _http_error(exc: binding.HTTPError, config: SplunkConfig) -> GatewayError:
-    message = splunk_message(exc)
     status = exc.status
     if status == 401:
         return _auth_error(config)
+    message = splunk_message(exc)
+    if message is None:
+        return unreachable(config)
+    message = message or exc.reason or f"HTTP {status}"
     if status == 403:
         return SplunkPermissionDenied(f"Splunk refused: {message}", status)
     if status == 404:

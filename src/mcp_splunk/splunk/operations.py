@@ -13,8 +13,6 @@ from typing import Any
 
 from splunklib import client
 
-from mcp_splunk.errors import SplunkServerError
-
 JSON = dict[str, Any]
 
 
@@ -39,7 +37,7 @@ def _json_body(response: Any) -> Any:
     try:
         return json.loads(raw) if raw else None
     except ValueError:
-        raise SplunkServerError("Splunk answered with a body that is not JSON.") from None
+        raise ValueError("the body is not JSON") from None  # the error seam reports it
 
 
 def read_entries(
@@ -97,7 +95,7 @@ def job_status(service: client.Service, sid: str) -> JSON:
     document = _json_body(response) or {}
     entries = document.get("entry", [])
     if not entries:
-        raise SplunkServerError("Splunk returned a job status without an entry.")
+        raise ValueError("a job status without an entry")
     content: JSON = dict(entries[0].get("content", {}))
     content.setdefault("sid", sid)
     return content
@@ -135,5 +133,5 @@ def parse_spl(service: client.Service, query: str) -> JSON:
     response = service.parse(query, output_mode="json", parse_only=True)
     document = _json_body(response)
     if not isinstance(document, dict):
-        raise SplunkServerError("Splunk's search parser answered with an unexpected body.")
+        raise ValueError("a search parser answer that is not an object")
     return document

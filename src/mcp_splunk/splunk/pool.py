@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
@@ -20,15 +21,23 @@ import anyio
 from splunklib import binding, client
 
 from mcp_splunk._cache import BoundedTTLCache
+from mcp_splunk.errors import SplunkUnreachable
+from mcp_splunk.secret import Secret
 from mcp_splunk.settings import GatewaySettings
 from mcp_splunk.splunk.config import SplunkConfig
-from mcp_splunk.splunk.errors import translated
+from mcp_splunk.splunk.errors import translated, unreachable
+from mcp_splunk.splunk.targets import TargetPolicy, UnresolvableTarget
 from mcp_splunk.splunk.transport import HttpTransport
 
 logger = logging.getLogger("mcp_splunk.pool")
 P = ParamSpec("P")
 T = TypeVar("T")
 _LOCK_STRIPES = 64
+
+
+def register_session_key(service: client.Service) -> None:
+    """Make a new splunkd session key known to the log redactor."""
+    Secret(str(service.token).removeprefix("Splunk ").strip())
 
 
 class SplunkSession:
@@ -61,6 +70,7 @@ class SplunkSession:
                     self.config.target,
                 )
                 self.service.login()
+                register_session_key(self.service)
                 self._on_login()
                 self._generation += 1
 
@@ -81,6 +91,8 @@ class SplunkSession:
 class ConnectionPool:
     def __init__(self, settings: GatewaySettings) -> None:
         self.transport = HttpTransport(connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout)
+        self.targets = TargetPolicy(settings)
+        self._connect_timeout = settings.connect_timeout
         self.limiter = anyio.CapacityLimiter(settings.worker_threads)
         self._sessions: BoundedTTLCache[str, SplunkSession] = BoundedTTLCache(
             settings.pool_max_size, settings.pool_idle_seconds, on_evict=self._retire
@@ -96,7 +108,14 @@ class ConnectionPool:
     async def run(self, config: SplunkConfig, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(service, *args, **kwargs)`` for ``config`` on a worker thread."""
         call = functools.partial(self._call, config, fn, *args, **kwargs)
-        return await anyio.to_thread.run_sync(call, limiter=self.limiter, abandon_on_cancel=True)
+        started = time.monotonic()
+        try:
+            return await anyio.to_thread.run_sync(call, limiter=self.limiter, abandon_on_cancel=True)
+        except SplunkUnreachable:
+            # A refused port answers at once, a filtered one only at the timeout: answering both at the timeout
+            # keeps the gateway from being a port scanner for the network behind it.
+            await anyio.sleep(max(0.0, self._connect_timeout - (time.monotonic() - started)))
+            raise
 
     def _call(self, config: SplunkConfig, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return self.session(config).call(fn, *args, **kwargs)
@@ -125,18 +144,23 @@ class ConnectionPool:
                 "password": config.password.reveal() if config.password else "",
             }
         with translated(config):
+            try:
+                address = self.targets.vet(config)
+            except UnresolvableTarget:
+                raise unreachable(config) from None
             service = client.Service(
                 host=config.host,
                 port=config.port,
                 scheme=config.scheme,
                 app=config.app,
                 owner=config.owner,
-                handler=self.transport.handler_for(config),
+                handler=self.transport.handler_for(config, address),
                 autologin=False,
                 **credentials,
             )
             if config.auth_kind == "password":
                 service.login()
+                register_session_key(service)
                 self._count_login()
         return SplunkSession(config, service, self._count_login)
 

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import splunklib
@@ -108,16 +109,24 @@ class HttpTransport:
                 self._clients[key] = client
         return client
 
-    def handler_for(self, config: SplunkConfig) -> Handler:
+    def handler_for(self, config: SplunkConfig, address: str) -> Handler:
+        """A handler that connects to the vetted ``address`` while speaking to ``config.host`` (Host, TLS SNI)."""
         client = self._client(config)
+        literal = f"[{address}]" if ":" in address else address
+        named = f"[{config.host}]" if ":" in config.host else config.host
+        host_header = ("Host", f"{named}:{config.port}")
+        extensions = {"sni_hostname": config.host} if config.scheme == "https" else {}
 
         def handle(url: str, message: dict[str, Any], **_: Any) -> dict[str, Any]:
             body = message.get("body") or None
+            parts = urlsplit(url)
+            headers = [h for h in message.get("headers", []) if h[0].lower() != "host"]
             request = client.build_request(
                 message.get("method", "GET"),
-                url,
-                headers=message.get("headers", []),
+                urlunsplit(parts._replace(netloc=f"{literal}:{parts.port or config.port}")),
+                headers=[*headers, host_header],
                 content=body.encode() if isinstance(body, str) else body,
+                extensions=extensions,
             )
             stream = getattr(_local, "stream", False)
             response = client.send(request, stream=stream)

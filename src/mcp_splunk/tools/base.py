@@ -19,8 +19,10 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from mcp_splunk.errors import GatewayError, InvalidArgument
 from mcp_splunk.middleware.client_config import RequestConfig
+from mcp_splunk.results import error_result
 from mcp_splunk.settings import Settings
 from mcp_splunk.splunk.pool import ConnectionPool
+from mcp_splunk.tools.guard import SplGuard
 from mcp_splunk.tools.limits import cap_text
 from mcp_splunk.tools.splunk_client import SplunkClient, current_splunk, request_config
 
@@ -39,6 +41,7 @@ class ToolOutput:
 class ToolDeps:
     settings: Settings
     pool: ConnectionPool
+    guard: SplGuard
 
 
 def read_only(*, open_world: bool = True) -> ToolAnnotations:
@@ -75,14 +78,6 @@ class BaseTool(ABC):
     async def get_splunk_service(self) -> SplunkClient:
         """The pooled Splunk connection for this request's config (logged in once per identity)."""
         return await current_splunk(self.deps.pool)
-
-
-def error_result(error: GatewayError) -> ToolResult:
-    return ToolResult(
-        content=[TextContent(type="text", text=f"Error [{error.code}]: {error.message}")],
-        structured_content={"error": {"code": error.code, "message": error.message}},
-        is_error=True,
-    )
 
 
 def _describe_validation(exc: ValidationError) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import fnmatch
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
+from mcp_splunk.tools.listing import name_matches
 from mcp_splunk.tools.paging import Page, paginate
 from mcp_splunk.tools.render import table
 
@@ -30,14 +30,6 @@ class ListIndexesParams(BaseModel):
     count: int = Field(100, ge=1, le=1000, description="How many indexes to return at most. Default 100.")
 
 
-def _matches(name: str, pattern: str | None) -> bool:
-    if not pattern:
-        return True
-    if any(c in pattern for c in "*?["):
-        return fnmatch.fnmatch(name.lower(), pattern.lower())
-    return pattern.lower() in name.lower()
-
-
 class ListIndexes(BaseTool):
     name = "list_indexes"
     title = "List indexes"
@@ -57,7 +49,7 @@ class ListIndexes(BaseTool):
             name = entry["name"]
             if name.startswith("_") and not params.include_internal:
                 continue
-            if _matches(name, params.filter):
+            if name_matches(name, params.filter):
                 content = entry["content"]
                 indexes.append({"name": name, **{k: content.get(k) for k in _FIELDS[1:]}})
         indexes.sort(key=lambda i: i["name"])

@@ -8,13 +8,29 @@ from __future__ import annotations
 
 from fastmcp import FastMCP
 
-from mcp_splunk.tools import identity, indexes, search, search_jobs
+from mcp_splunk.tools import (
+    dashboards,
+    discovery,
+    identity,
+    indexes,
+    knowledge,
+    kvstore,
+    platform,
+    saved_search_writes,
+    saved_searches,
+    search,
+    search_jobs,
+    validate,
+)
 from mcp_splunk.tools.base import BaseTool, ToolDeps, to_fastmcp
 
 AREAS: tuple[tuple[str, tuple[type[BaseTool], ...]], ...] = (
-    ("Search", (*search.TOOLS, *search_jobs.TOOLS)),
-    ("Discovery", indexes.TOOLS),
-    ("Identity and platform", identity.TOOLS),
+    ("Search", (*search.TOOLS, *search_jobs.TOOLS, *validate.TOOLS)),
+    ("Discovery", (*indexes.TOOLS, *discovery.TOOLS)),
+    ("Knowledge objects", (*saved_searches.TOOLS, *knowledge.TOOLS, *dashboards.TOOLS)),
+    ("KV Store", kvstore.TOOLS),
+    ("Identity and platform", (*identity.TOOLS, *platform.TOOLS)),
+    ("Writes", saved_search_writes.TOOLS),
 )
 TOOLS: tuple[type[BaseTool], ...] = tuple(tool for _, tools in AREAS for tool in tools)
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastmcp.server.dependencies import get_context
 from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_splunk.settings import GatewaySettings
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.splunk.export import export_rows
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
-from mcp_splunk.tools.jobs import JobStatus, cancel_quietly, display_fields, normalize_query, wait_for_job
-from mcp_splunk.tools.limits import STRUCTURED_SHARE, fit_rows, truncation
-from mcp_splunk.tools.paging import paginate
+from mcp_splunk.tools.job_results import first_page, wait_budget
+from mcp_splunk.tools.jobs import display_fields
+from mcp_splunk.tools.limits import STRUCTURED_SHARE
 from mcp_splunk.tools.render import table
 from mcp_splunk.tools.time_window import check_time_window
 
@@ -84,10 +83,6 @@ def _window(settings: GatewaySettings, earliest: str | None, latest: str, query:
     return chosen, latest
 
 
-def _wait(settings: GatewaySettings, requested: float | None) -> float:
-    return min(requested or settings.search_wait_seconds, settings.max_wait_seconds)
-
-
 class RunSearch(BaseTool):
     name = "run_search"
     title = "Run a Splunk search"
@@ -103,61 +98,19 @@ class RunSearch(BaseTool):
     async def execute(self, params: RunSearchParams) -> ToolOutput:
         settings = self.deps.settings.gateway
         earliest, latest = _window(settings, params.earliest_time, params.latest_time, params.query)
-        requested = params.row_limit or settings.default_row_limit
-        row_limit = min(requested, settings.max_row_limit)
         splunk = await self.get_splunk_service()
-        ctx = get_context()
+        query = await self.deps.guard.require(splunk, params.query)
         sid = await splunk.run(
             ops.create_job,
-            normalize_query(params.query),
+            query,
             earliest_time=earliest,
             latest_time=latest,
             exec_mode="normal",
             timeout=settings.job_ttl_seconds,
         )
-
-        async def report(status: JobStatus) -> None:
-            await ctx.report_progress(status.done_progress, 1.0, status.describe())
-
-        try:
-            status = await wait_for_job(splunk, sid, _wait(settings, params.wait_seconds), report)
-        except BaseException:
-            await cancel_quietly(splunk, sid)  # the caller gave up: do not leave the search running
-            raise
-        if status.is_failed:
-            raise status.failure()
-        if not status.is_done:
-            data: dict[str, Any] = {
-                "sid": sid,
-                "done": False,
-                "status": status.as_dict(),
-                "message": "Still running: poll get_search_job, then get_search_results.",
-            }
-            return ToolOutput(
-                data,
-                f"Search {sid} is still running ({status.describe()}). "
-                "Poll get_search_job, then fetch rows with get_search_results.",
-            )
-        page = await splunk.run(ops.job_results, sid, offset=0, count=row_limit)
-        rows = page.rows[: fit_rows(page.rows, settings.max_output_chars)]
-        window = paginate(status.result_count, 0, len(rows))
-        data = {
-            "sid": sid,
-            "done": True,
-            "fields": page.fields,
-            "results": rows,
-            "total": status.result_count,
-            "paging": window.as_dict(),
-            "status": status.as_dict(),
-        }
-        if cut := truncation(
-            len(rows),
-            min(requested, status.result_count),
-            reason="output_limit" if len(rows) < row_limit else "row_limit",
-        ):
-            data["truncated"] = cut
-        text = table(rows, display_fields(page.fields)) + "\n" + window.summary("results") + f" sid={sid}"
-        return ToolOutput(data, text)
+        return await first_page(
+            splunk, sid, settings=settings, wait_seconds=params.wait_seconds, row_limit=params.row_limit
+        )
 
 
 class ExportSearch(BaseTool):
@@ -178,10 +131,10 @@ class ExportSearch(BaseTool):
         splunk = await self.get_splunk_service()
         result = await splunk.run(
             export_rows,
-            normalize_query(params.query),
+            await self.deps.guard.require(splunk, params.query),
             max_rows=min(params.max_rows, settings.max_export_rows),
             keep_chars=int(settings.max_output_chars * STRUCTURED_SHARE),
-            time_budget=_wait(settings, params.wait_seconds),
+            time_budget=wait_budget(settings, params.wait_seconds),
             earliest_time=earliest,
             latest_time=latest,
         )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from spl_engine_support import NOW, FakeContext, corpus, event, run
 
 from mcp_splunk.sandbox.events import Event
 from mcp_splunk.sandbox.spl import SearchCancelled, parse_search, run_search
+from tests.sandbox.spl.spl_engine_support import NOW, FakeContext, corpus, event, run
 
 EVENTS = corpus()
 

@@ -6,10 +6,10 @@ import json
 import re
 
 import pytest
-from spl_engine_support import FakeContext, event, rendered, run
 
 from mcp_splunk.sandbox.events import Event
 from mcp_splunk.sandbox.spl import SplError, parse_search
+from tests.sandbox.spl.spl_engine_support import FakeContext, event, rendered, run
 
 PEOPLE = [
     ("alice", 30, "NY"),

@@ -7,9 +7,9 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from spl_engine_support import NOW, FakeContext, corpus, rendered
 
 from mcp_splunk.sandbox.spl import SplError, parse_search
+from tests.sandbox.spl.spl_engine_support import NOW, FakeContext, corpus, rendered
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from spl_engine_support import FakeContext, event, rendered
-
 from mcp_splunk.sandbox.events import Event
+from tests.sandbox.spl.spl_engine_support import FakeContext, event, rendered
 
 ACCESS_LINE = (
     '10.2.3.4 - - [22/Nov/2026:10:00:53 +0000] "GET /cart?item=42 HTTP/1.1" 200 5123 '

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from spl_engine_support import NOW, FakeContext, corpus, rendered, run
 
 from mcp_splunk.sandbox.spl import SplError, parse_search
+from tests.sandbox.spl.spl_engine_support import NOW, FakeContext, corpus, rendered, run
 
 ALLOWED = ("main", "web", "security")  # non-internal searchable indexes of the fixture role
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from spl_engine_support import FakeContext, corpus, event, rendered, run
 
 from mcp_splunk.sandbox.spl import SplError, UnknownCommandError, describe, parse_search
 from mcp_splunk.sandbox.spl.commands.refused import REFUSED
 from mcp_splunk.sandbox.spl.context import MacroDefinition
+from tests.sandbox.spl.spl_engine_support import FakeContext, corpus, event, rendered, run
 
 
 @pytest.fixture

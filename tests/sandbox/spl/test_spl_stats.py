@@ -6,9 +6,9 @@ import statistics
 from collections import Counter
 
 import pytest
-from spl_engine_support import NOW, FakeContext, event, rendered, run
 
 from mcp_splunk.sandbox.spl import SplError, parse_search
+from tests.sandbox.spl.spl_engine_support import NOW, FakeContext, event, rendered, run
 
 # (seconds before NOW, host, status, bytes, user or None)
 ROWS = [

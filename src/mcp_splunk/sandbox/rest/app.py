@@ -198,7 +198,11 @@ class SandboxApp:
         request.params = {k: [v] for k, v in params.items()}
         request.params.setdefault("count", ["0"])
         request.base_url = f"{self.scheme}://127.0.0.1"
-        reply = found_route.handler(self.state, request, found)
+        try:
+            reply = found_route.handler(self.state, request, found)
+        except SplunkdError as exc:
+            # The caller may not read it, or it does not exist: the search reports it, the request stays 200.
+            raise LookupError(f"The REST endpoint {path} answered {exc.status}: {exc.text}") from None
         if not isinstance(reply, FeedReply | EntryReply):
             raise LookupError(f"The REST endpoint {path} does not return entries.")
         feed = reply.feed if isinstance(reply, FeedReply) else Feed(reply.entry.name, reply.entry.path, [reply.entry])

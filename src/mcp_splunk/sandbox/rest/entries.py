@@ -128,13 +128,14 @@ class ListQuery:
 
 def _term_matches(entry: Entry, term: str) -> bool:
     # splunkd's "search" filter: "key=value" compares one content key, a bare term matches name or any value.
+    # Values compare in their XML form, so booleans are 1/0 as clients see them.
     key, sep, pattern = term.partition("=")
     if sep:
         value = entry.name if key in ("name", "title") else entry.content.get(key)
-        return value is not None and fnmatch.fnmatch(str(value).lower(), pattern.lower())
+        return value is not None and fnmatch.fnmatch(_scalar(value).lower(), pattern.lower())
     needle = term.lower().strip("*")
     return needle in entry.name.lower() or any(
-        needle in str(v).lower() for v in entry.content.values() if isinstance(v, str | int | float)
+        needle in _scalar(v).lower() for v in entry.content.values() if isinstance(v, str | int | float)
     )
 
 

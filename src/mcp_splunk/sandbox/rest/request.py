@@ -82,6 +82,10 @@ class SplunkdRequest:
             raise SplunkdError(400, f"Argument '{key}' must be between {minimum} and {maximum}; got {raw[:64]}.")
         return value
 
+    def count_param(self, default: int) -> int:
+        """``count``, where 0 and any negative value mean "all" (splunklib sends -1 and 0 for that)."""
+        return max(self.int_param("count", default, minimum=-MAX_INT_PARAM), 0)
+
     @property
     def output_mode(self) -> str:
         return (self.get("output_mode") or "xml").lower()
@@ -104,7 +108,7 @@ class SplunkdRequest:
 
     def list_query(self) -> ListQuery:
         return ListQuery(
-            count=self.int_param("count", 30, minimum=-1),
+            count=self.count_param(30),
             offset=self.int_param("offset", 0),
             search=self.get("search") or None,
             sort_key=self.get("sort_key") or "name",
@@ -115,7 +119,7 @@ class SplunkdRequest:
     def json_body(self) -> Any:
         try:
             return json.loads(self.body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             raise SplunkdError(400, "Request body is not valid JSON.") from None
 
     def form(self, *, exclude: tuple[str, ...] = ("output_mode",)) -> dict[str, str]:

@@ -19,6 +19,7 @@ from mcp_splunk.spl import (
 )
 
 _FIRST_WORD_RE: Final = re.compile(r'[^\s=|"\[\]()<>!,]+')
+_NESTED_TOO_DEEPLY: Final = "Error in 'SearchParser': The search is nested too deeply."
 
 
 def parse_search(query: str, ctx: SearchContext | None = None) -> ParsedSearch:
@@ -30,6 +31,9 @@ def parse_search(query: str, ctx: SearchContext | None = None) -> ParsedSearch:
         return _build(text, syntax)
     except SplSyntaxError as exc:
         raise SplError(exc.message) from None
+    except RecursionError:
+        # Thousands of nested parentheses or brackets: refuse the search rather than fail the request.
+        raise SplError(_NESTED_TOO_DEEPLY) from None
 
 
 def _require_search_start(text: str) -> None:

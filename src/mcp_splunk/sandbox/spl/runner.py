@@ -9,7 +9,7 @@ from typing import Final
 from mcp_splunk.sandbox.spl.commands import ParsedSearch, RunEnv
 from mcp_splunk.sandbox.spl.commands.search import SearchCommand
 from mcp_splunk.sandbox.spl.context import SearchContext
-from mcp_splunk.sandbox.spl.errors import SearchCancelled
+from mcp_splunk.sandbox.spl.errors import SearchCancelled, SplError
 from mcp_splunk.sandbox.spl.evalfuncs import EvalEnv
 from mcp_splunk.sandbox.spl.timemod import resolve_time
 from mcp_splunk.sandbox.spl.values import Row
@@ -70,7 +70,11 @@ def run_search(
 
     report = progress or _no_progress
     env = new_env(report)
-    rows, events, reporting, ordered = _execute(parsed, env)
+    try:
+        rows, events, reporting, ordered = _execute(parsed, env)
+    except RecursionError:
+        # An expression thousands of operators long evaluates recursively: fail the search, not the server.
+        raise SplError("Error in 'SearchProcessor': An expression is too deeply nested to evaluate.") from None
     report(1.0, env.scanned, env.matched)
     return SearchResult(
         fields=field_order(rows, ordered=ordered),

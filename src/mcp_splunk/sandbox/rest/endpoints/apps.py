@@ -19,7 +19,8 @@ _APPS = (
 )
 
 
-def _entries() -> list[Entry]:
+def _entries(version: str) -> list[Entry]:
+    """The apps, versioned like the server, as Splunk's own bundled apps are."""
     entries = []
     for name, label, visible, description in _APPS:
         content = {
@@ -30,7 +31,7 @@ def _entries() -> list[Entry]:
             "disabled": False,
             "label": label,
             "state_change_requires_restart": False,
-            "version": "9.3.1",
+            "version": version,
             "visible": visible,
         }
         acl = Acl(owner="system", app=name, sharing="app", write=("admin",), removable=False)
@@ -39,11 +40,13 @@ def _entries() -> list[Entry]:
 
 
 def list_apps(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
-    return FeedReply(req.list_query().apply("localapps", "apps/local", _entries(), create_link=True))
+    return FeedReply(
+        req.list_query().apply("localapps", "apps/local", _entries(state.options.version), create_link=True)
+    )
 
 
 def get_app(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
-    for entry in _entries():
+    for entry in _entries(state.options.version):
         if entry.name == params["name"]:
             return FeedReply(Feed("localapps", "apps/local", [entry]))
     raise not_found("localapps", params["name"])

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mcp_splunk.sandbox.objects import ObjectCollection
+from mcp_splunk.sandbox.rest.endpoints.indexes import db_directory
 from mcp_splunk.sandbox.rest.endpoints.knowledge import object_entry
 from mcp_splunk.sandbox.rest.entries import Acl, Entry, Feed
 from mcp_splunk.sandbox.rest.replies import FeedReply, Reply, forbidden, not_found
@@ -92,9 +93,9 @@ def _derived_from_state(state: SandboxState) -> dict[str, Callable[[], Stanzas]]
     return {
         "indexes": lambda: {
             name: {
-                "homePath": f"$SPLUNK_DB/{name}/db",
-                "coldPath": f"$SPLUNK_DB/{name}/colddb",
-                "thawedPath": f"$SPLUNK_DB/{name}/thaweddb",
+                "homePath": f"$SPLUNK_DB/{db_directory(name)}/db",
+                "coldPath": f"$SPLUNK_DB/{db_directory(name)}/colddb",
+                "thawedPath": f"$SPLUNK_DB/{db_directory(name)}/thaweddb",
             }
             for name in state.indexes
         },

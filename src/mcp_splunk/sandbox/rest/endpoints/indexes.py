@@ -18,31 +18,48 @@ from mcp_splunk.sandbox.state import SandboxState
 _MB = 1024 * 1024
 
 
-def _iso(epoch: float | None) -> str | None:
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds") if epoch is not None else None
+# The directories a stock indexes.conf gives the default indexes; others are named after the index.
+_DB_DIRS = {
+    "main": "defaultdb",
+    "_internal": "_internaldb",
+    "_audit": "audit",
+    "history": "historydb",
+    "summary": "summarydb",
+}
+
+
+def db_directory(name: str) -> str:
+    return _DB_DIRS.get(name, name)
+
+
+def _bound(epoch: float | None) -> str | None:
+    # splunkd writes minTime/maxTime with a colon-less offset (2014-06-28T07:01:38-0700), unlike its other dates.
+    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%S%z") if epoch is not None else None
 
 
 def index_entry(index: Index) -> Entry:
     summary = index.summary()
-    db = f"$SPLUNK_DB/{index.name.lstrip('_') if index.name == '_internal' else index.name}"
+    directory = db_directory(index.name)
+    db, expanded = f"$SPLUNK_DB/{directory}", f"/opt/splunk/var/lib/splunk/{directory}"
     content = {
         "assureUTF8": False,
         "coldPath": f"{db}/colddb",
-        "coldPath_expanded": f"/opt/splunk/var/lib/splunk/{index.name}/colddb",
+        "coldPath_expanded": f"{expanded}/colddb",
         "currentDBSizeMB": math.ceil(summary.size_bytes / _MB) if summary.size_bytes else 0,
         "datatype": "event",
         "defaultDatabase": "main",
         "disabled": False,
         "frozenTimePeriodInSecs": 188697600,
         "homePath": f"{db}/db",
-        "homePath_expanded": f"/opt/splunk/var/lib/splunk/{index.name}/db",
+        "homePath_expanded": f"{expanded}/db",
         "isInternal": index.internal,
         "isReady": True,
         "maxDataSize": "auto",
-        "maxTime": _iso(summary.max_time),
+        "maxTime": _bound(summary.max_time),
         "maxTotalDataSizeMB": 500000,
-        "minTime": _iso(summary.min_time),
+        "minTime": _bound(summary.min_time),
         "thawedPath": f"{db}/thaweddb",
+        "thawedPath_expanded": f"{expanded}/thaweddb",
         "totalEventCount": summary.event_count,
     }
     acl = Acl(

@@ -135,7 +135,7 @@ def _oneshot(state: SandboxState, req: SplunkdRequest, search: str) -> Reply:
     except SplError as exc:
         raise _fatal(exc) from None
     offset = req.int_param("offset", 0)
-    count = req.int_param("count", 100, minimum=-1)
+    count = req.count_param(100)
     rows = result.results[offset:] if count <= 0 else result.results[offset : offset + count]
     fields = select_fields(result.fields, req.getall("f") + req.getall("field_list"))
     return results_reply(req.output_mode, fields, rows, offset=offset, preview=False, messages=result.messages)
@@ -247,7 +247,7 @@ def results(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) ->
     if not job.is_done and not preview:
         return EmptyReply(204)
     offset = req.int_param("offset", 0)
-    count = min(req.int_param("count", 100, minimum=-1), MAX_RESULT_ROWS)
+    count = min(req.count_param(100), MAX_RESULT_ROWS)
     result = job.result
     if result is None:
         rows: list[dict[str, Any]] = []

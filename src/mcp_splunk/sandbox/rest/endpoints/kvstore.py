@@ -10,8 +10,7 @@ import secrets
 import time
 from typing import Any
 
-from mcp_splunk.sandbox.kvquery import Document, QueryError, matches, parse_json_object, parse_sort, project
-from mcp_splunk.sandbox.kvquery import sort_documents as sort_docs
+from mcp_splunk.sandbox.kvquery import QueryError, convert, find, parse_json_object, select
 from mcp_splunk.sandbox.objects import KnowledgeObject
 from mcp_splunk.sandbox.rest.entries import Entry, Feed
 from mcp_splunk.sandbox.rest.jsonfmt import dumps
@@ -24,6 +23,7 @@ CONFIG = "storage/collections/config"
 DATA = "storage/collections/data"
 JSON_TYPE = "application/json; charset=UTF-8"
 MAX_BATCH = 1000
+_FIND_KEYS = frozenset({"query", "sort", "skip", "limit", "fields"})
 
 
 def _json(value: Any, status: int = 200) -> BodyReply:
@@ -33,6 +33,8 @@ def _json(value: Any, status: int = 200) -> BodyReply:
 def _entry(obj: KnowledgeObject) -> Entry:
     content = {
         "disabled": False,
+        "eai:appName": obj.acl.app,
+        "eai:userName": obj.acl.owner,
         "enforceTypes": False,
         "replicate": False,
         "type": "undefined",
@@ -104,16 +106,17 @@ def _collection(state: SandboxState, req: SplunkdRequest, name: str, *, write: b
 
 
 def _typed(obj: KnowledgeObject, doc: dict[str, Any]) -> dict[str, Any]:
-    """Apply ``enforceTypes``: number fields must hold numbers (numeric strings are converted)."""
-    if str(obj.content.get("enforceTypes", "false")).lower() not in ("1", "true"):
-        return doc
-    typed = dict(doc)
+    """Declared fields converted to their type; a value that does not convert fails the write under
+    ``enforceTypes`` and is dropped otherwise, as the KV Store does."""
+    enforce = str(obj.content.get("enforceTypes", "false")).lower() in ("1", "true")
+    typed: dict[str, Any] = {}
     for key, value in doc.items():
-        if obj.content.get(f"field.{key}") == "number" and isinstance(value, str):
-            try:
-                typed[key] = float(value) if "." in value else int(value)
-            except ValueError:
-                raise SplunkdError(400, f"Field '{key}' must be a number; got '{value[:64]}'.") from None
+        kind = obj.content.get(f"field.{key}")
+        try:
+            typed[key] = convert(value, str(kind)) if kind and value is not None else value
+        except ValueError:
+            if enforce:
+                raise SplunkdError(400, f"Field '{key}' must be of type {kind}; got {str(value)[:64]!r}.") from None
     return typed
 
 
@@ -133,23 +136,26 @@ def _save(state: SandboxState, obj: KnowledgeObject, doc: dict[str, Any], key: s
 
 def query(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
     obj = _collection(state, req, params["collection"], write=False)
+    skip, limit = req.int_param("skip", 0), req.int_param("limit", 0)
+    sort, fields = req.get("sort") or "", req.get("fields") or ""
     try:
         condition = parse_json_object(req.get("query") or "{}", "query")
         with state.kv_lock:
-            docs: list[Document] = [d for d in state.kv_records(obj.name).values() if matches(d, condition)]
-        docs = sort_docs(docs, parse_sort(req.get("sort") or ""))
-        skip = req.int_param("skip", 0)
-        limit = req.int_param("limit", 0)
-        docs = docs[skip:] if limit == 0 else docs[skip : skip + limit]
-        fields = req.get("fields")
-        return _json([project(d, fields) if fields else d for d in docs])
+            docs = list(state.kv_records(obj.name).values())
+        found = find(docs, condition, sort=sort, skip=skip, limit=limit, fields=fields)
     except QueryError as exc:
         raise SplunkdError(400, str(exc)) from None
+    return _json(found)
 
 
 def insert(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
     obj = _collection(state, req, params["collection"], write=True)
-    key = _save(state, obj, _document(req.json_body()))
+    doc = _document(req.json_body())
+    with state.kv_lock:
+        if "_key" in doc and str(doc["_key"]) in state.kv_records(obj.name):
+            # An insert never replaces (update and batch_save do): MongoDB's duplicate key error.
+            raise SplunkdError(409, f"A document with _key '{doc['_key']}' already exists.")
+        key = _save(state, obj, doc)
     return _json({"_key": key}, 201)
 
 
@@ -159,8 +165,8 @@ def delete_records(state: SandboxState, req: SplunkdRequest, params: dict[str, s
         condition = parse_json_object(req.get("query") or "{}", "query")
         with state.kv_lock:
             records = state.kv_records(obj.name)
-            for key in [k for k, d in records.items() if matches(d, condition)]:
-                del records[key]
+            for doc in select(records.values(), condition):
+                del records[doc["_key"]]
     except QueryError as exc:
         raise SplunkdError(400, str(exc)) from None
     return EmptyReply(200)
@@ -211,13 +217,34 @@ def batch_save(state: SandboxState, req: SplunkdRequest, params: dict[str, str])
     return _json([_save(state, obj, doc) for doc in _batch_items(req)])
 
 
+def _find_spec(item: dict[str, Any]) -> dict[str, Any]:
+    """One batch_find query object: ``query`` plus the ``sort``/``skip``/``limit``/``fields`` of a GET."""
+    unknown = sorted(set(item) - _FIND_KEYS)
+    if unknown:
+        raise QueryError(f"Invalid batch_find query: unknown key '{unknown[0]}'; use {', '.join(sorted(_FIND_KEYS))}")
+    spec: dict[str, Any] = {"query": item.get("query", {})}
+    if not isinstance(spec["query"], dict):
+        raise QueryError("Invalid batch_find query: 'query' must be a JSON object")
+    for key in ("sort", "fields"):
+        if not isinstance(value := item.get(key, ""), str):
+            raise QueryError(f"Invalid batch_find query: '{key}' must be a string")
+        spec[key] = value
+    for key in ("skip", "limit"):
+        value = item.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise QueryError(f"Invalid batch_find query: '{key}' must be a non-negative integer")
+        spec[key] = value
+    return spec
+
+
 def batch_find(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
     obj = _collection(state, req, params["collection"], write=False)
     items = _batch_items(req)
+    with state.kv_lock:
+        docs = list(state.kv_records(obj.name).values())
     try:
-        with state.kv_lock:
-            docs = list(state.kv_records(obj.name).values())
-        return _json([[d for d in docs if matches(d, q)] for q in items])
+        specs = [_find_spec(item) for item in items]
+        return _json([find(docs, spec.pop("query"), **spec) for spec in specs])
     except QueryError as exc:
         raise SplunkdError(400, str(exc)) from None
 

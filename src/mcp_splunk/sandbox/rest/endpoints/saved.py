@@ -6,6 +6,7 @@ records a fired alert, as splunkd's scheduler does; with actions suppressed noth
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -48,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "search": "",
 }
 _SETTABLE = frozenset(DEFAULTS) | {"name"}
+_TOKEN = re.compile(r"\$[^$\s]+\$")
 
 
 def qualified(search: str) -> str:
@@ -77,7 +79,9 @@ def _changes(req: SplunkdRequest) -> dict[str, Any]:
 
 
 def _validate_search(state: SandboxState, req: SplunkdRequest, search: str) -> None:
-    prepare(state, req, qualified(search), now=time.time())
+    # $name$ tokens are filled from args.* at dispatch; until then the search cannot be judged.
+    if not _TOKEN.search(search):
+        prepare(state, req, qualified(search), now=time.time())
 
 
 def list_saved(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
@@ -131,7 +135,10 @@ def dispatch_saved(state: SandboxState, req: SplunkdRequest, params: dict[str, s
     for key in ("earliest_time", "latest_time"):
         override = req.get(f"dispatch.{key}")
         chosen = override if override is not None else content.get(f"dispatch.{key}")
-        req.params[key] = [str(chosen)] if chosen else []
+        if chosen:
+            req.params[key] = [str(chosen)]
+        else:
+            req.params.pop(key, None)
     on_done = (lambda job: _evaluate_alert(state, obj.name, content, job)) if req.flag("trigger_actions") else None
     job = dispatch(state, req, qualified(search), saved_search=obj.name, label=obj.name, on_done=on_done)
     return DocumentReply(201, f"  <sid>{job.sid}</sid>\n", {"sid": job.sid})

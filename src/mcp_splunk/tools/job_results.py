@@ -1,0 +1,104 @@
+"""A dispatched job's first page: wait with progress, cancel if the caller gives up, then the fitted rows.
+
+Shared by the tools that start a job and answer with its results (``run_search``, ``run_saved_search``). The result
+has the same shape whichever tool started the job: sid, done, fields, results, total, paging, status and, when rows
+were cut, truncated; or, for a job still running, sid, done=false and status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastmcp.server.dependencies import get_context
+
+from mcp_splunk.settings import GatewaySettings
+from mcp_splunk.splunk import operations as ops
+from mcp_splunk.tools.base import ToolOutput
+from mcp_splunk.tools.jobs import JobStatus, cancel_quietly, display_fields, wait_for_job
+from mcp_splunk.tools.limits import fit_rows, truncation
+from mcp_splunk.tools.paging import paginate
+from mcp_splunk.tools.render import table
+from mcp_splunk.tools.splunk_client import SplunkClient
+
+
+def wait_budget(settings: GatewaySettings, requested: float | None) -> float:
+    """Seconds to wait for a job: the caller's wish or the operator's default, never above the operator's cap."""
+    return min(requested or settings.search_wait_seconds, settings.max_wait_seconds)
+
+
+def row_budget(settings: GatewaySettings, requested: int | None) -> tuple[int, int]:
+    """(rows asked for, rows that will be fetched): the default when not given, capped by the operator's maximum."""
+    wanted = requested or settings.default_row_limit
+    return wanted, min(wanted, settings.max_row_limit)
+
+
+async def wait_with_progress(splunk: SplunkClient, sid: str, budget: float) -> JobStatus:
+    """Wait for the job, reporting progress to the MCP client; cancel the job if this call is abandoned.
+
+    Raises ``SearchFailed`` with Splunk's own messages when the job failed.
+    """
+    ctx = get_context()
+
+    async def report(status: JobStatus) -> None:
+        await ctx.report_progress(status.done_progress, 1.0, status.describe())
+
+    try:
+        status = await wait_for_job(splunk, sid, budget, report)
+    except BaseException:
+        await cancel_quietly(splunk, sid)  # the caller gave up: do not leave the search running
+        raise
+    if status.is_failed:
+        raise status.failure()
+    return status
+
+
+async def first_page(
+    splunk: SplunkClient,
+    sid: str,
+    *,
+    settings: GatewaySettings,
+    wait_seconds: float | None,
+    row_limit: int | None,
+    context: Mapping[str, Any] | None = None,
+    heading: str = "",
+) -> ToolOutput:
+    """Wait for job ``sid`` and answer with its first page of results (or its status, if it is still running).
+
+    ``context`` keys lead the structured result (e.g. the saved search's name); ``heading`` leads the text.
+    """
+    status = await wait_with_progress(splunk, sid, wait_budget(settings, wait_seconds))
+    lead = {**(context or {}), "sid": sid}
+    if not status.is_done:
+        data: dict[str, Any] = {
+            **lead,
+            "done": False,
+            "status": status.as_dict(),
+            "message": "Still running: poll get_search_job, then get_search_results.",
+        }
+        return ToolOutput(
+            data,
+            f"{heading}Search {sid} is still running ({status.describe()}). "
+            "Poll get_search_job, then fetch rows with get_search_results.",
+        )
+    requested, limit = row_budget(settings, row_limit)
+    page = await splunk.run(ops.job_results, sid, offset=0, count=limit)
+    rows = page.rows[: fit_rows(page.rows, settings.max_output_chars)]
+    window = paginate(status.result_count, 0, len(rows))
+    data = {
+        **lead,
+        "done": True,
+        "fields": page.fields,
+        "results": rows,
+        "total": status.result_count,
+        "paging": window.as_dict(),
+        "status": status.as_dict(),
+    }
+    if cut := truncation(
+        len(rows),
+        min(requested, status.result_count),
+        reason="output_limit" if len(rows) < limit else "row_limit",
+    ):
+        data["truncated"] = cut
+    text = heading + table(rows, display_fields(page.fields)) + "\n" + window.summary("results") + f" sid={sid}"
+    return ToolOutput(data, text)
