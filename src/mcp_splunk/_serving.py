@@ -147,11 +147,12 @@ class ServerProcess:
         return self
 
     def _pump(self, stream: IO[str], ready: threading.Event) -> None:
-        for line in stream:
-            self.lines.append(line)
-            if not ready.is_set() and (match := self.ready_pattern.search(line)):
-                self.url = match.group("url")
-                ready.set()
+        with stream:  # the pipe ends with the process; closing it here leaves nothing for the garbage collector
+            for line in stream:
+                self.lines.append(line)
+                if not ready.is_set() and (match := self.ready_pattern.search(line)):
+                    self.url = match.group("url")
+                    ready.set()
         ready.set()  # the process ended, ready or not
 
     @property

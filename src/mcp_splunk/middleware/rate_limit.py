@@ -33,7 +33,7 @@ class RateLimitMiddleware(Middleware):
         self._buckets: BoundedTTLCache[str, _Bucket] = BoundedTTLCache(max_principals, ttl=3600.0)
         self._lock = threading.Lock()
 
-    def _take(self, who: str) -> float:
+    def take(self, who: str) -> float:
         """0 when a call may proceed, else the seconds until one may."""
         now = time.monotonic()
         with self._lock:
@@ -46,8 +46,12 @@ class RateLimitMiddleware(Middleware):
                 return 0.0
             return (1 - bucket.tokens) / self.rate
 
+    def __len__(self) -> int:
+        """How many principals are being tracked."""
+        return len(self._buckets)
+
     async def on_call_tool(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
-        wait = self._take(principal())
+        wait = self.take(principal())
         if wait > 0:
             return error_result(
                 RateLimited(

@@ -105,6 +105,10 @@ class ConnectionPool:
     def __len__(self) -> int:
         return len(self._sessions)
 
+    def sessions(self) -> list[SplunkSession]:
+        """The pooled sessions (for diagnostics)."""
+        return self._sessions.values()
+
     async def run(self, config: SplunkConfig, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(service, *args, **kwargs)`` for ``config`` on a worker thread."""
         call = functools.partial(self._call, config, fn, *args, **kwargs)

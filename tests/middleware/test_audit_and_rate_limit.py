@@ -1,0 +1,74 @@
+"""One JSON audit line per tool call, and per-principal rate limiting, through a real gateway."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastmcp import Client
+from fastmcp.client.transports import StreamableHttpTransport
+from pydantic import SecretStr
+
+from mcp_splunk.sandbox import Sandbox
+from tests.support import ADMIN, running_gateway, sandbox_defaults
+
+TOKENS = SecretStr("ops:rate-token-ops-0123456789,dev:rate-token-dev-0123456789")
+
+
+def lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+async def test_each_tool_call_writes_one_audit_line_without_secrets_or_data(sandbox: Sandbox, tmp_path: Path) -> None:
+    audit = tmp_path / "audit.jsonl"
+    with running_gateway(sandbox_defaults(sandbox), audit_log=str(audit)) as gateway:
+        async with gateway.client({**ADMIN, "X-Session-ID": "case-4711"}) as client:
+            await client.call_tool("run_search", {"query": "index=web | stats count by host"})
+            await client.call_tool("run_search", {"query": "index=web | delete"}, raise_on_error=False)
+    first, second = lines(audit)
+    assert first["tool"] == second["tool"] == "run_search"
+    assert first["correlation_id"] == "case-4711"
+    assert first["splunk_user"] == "admin"
+    assert first["splunk_target"] == f"http://127.0.0.1:{sandbox.port}"
+    assert first["outcome"] == "ok"
+    assert first["rows"] == 3
+    assert isinstance(first["duration_ms"], float)
+    assert second["outcome"] == "error"
+    assert second["error_code"] == "policy_violation"
+    assert "spl" not in first  # SPL only when the operator asks for it
+    text = audit.read_text()
+    assert "changeme" not in text
+    assert "web-01" not in text  # never result data
+
+
+async def test_the_spl_is_audited_when_the_operator_asks(sandbox: Sandbox, tmp_path: Path) -> None:
+    audit = tmp_path / "audit.jsonl"
+    with running_gateway(sandbox_defaults(sandbox), audit_log=str(audit), audit_spl=True) as gateway:
+        async with gateway.client() as client:
+            await client.call_tool("validate_spl", {"query": "index=main | head 1"})
+    assert lines(audit)[0]["spl"] == "index=main | head 1"
+
+
+async def test_each_principal_is_limited_on_its_own(sandbox: Sandbox) -> None:
+    settings = {"auth": "token", "auth_tokens": TOKENS, "rate_limit_per_minute": 6, "rate_limit_burst": 3}
+    with running_gateway(sandbox_defaults(sandbox), **settings) as gateway:
+
+        def client(token: str) -> Client:  # type: ignore[type-arg]
+            return Client(StreamableHttpTransport(gateway.url, auth=token))
+
+        async with client("rate-token-ops-0123456789") as ops:
+            results = [await ops.call_tool("user_agent_info", {}, raise_on_error=False) for _ in range(4)]
+        async with client("rate-token-dev-0123456789") as dev:
+            other = await dev.call_tool("user_agent_info", {}, raise_on_error=False)
+    assert [r.is_error for r in results] == [False, False, False, True]
+    error = results[3].structured_content["error"]
+    assert error["code"] == "rate_limited"
+    assert "Retry in" in error["message"]
+    assert other.is_error is False
+
+
+async def test_rate_limiting_is_off_by_default_on_loopback(sandbox: Sandbox) -> None:
+    with running_gateway(sandbox_defaults(sandbox)) as gateway:
+        async with gateway.client() as client:
+            results = [await client.call_tool("user_agent_info", {}) for _ in range(30)]
+    assert not any(r.is_error for r in results)

@@ -1,0 +1,73 @@
+"""The log redactor: known secret values and credential-shaped text never reach a log line."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from mcp_splunk.logs import configure_logging, redact
+from mcp_splunk.secret import Secret
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    buffer = io.StringIO()
+    configure_logging("DEBUG", stream=buffer)
+    yield buffer
+    root.handlers, root.level = saved
+
+
+def test_a_registered_secret_is_redacted_wherever_it_appears(captured: io.StringIO) -> None:
+    Secret("s3cret-value-91xq")
+    logging.getLogger("any.library").warning("request failed for %s with body user=x&pw=%s", "bob", "s3cret-value-91xq")
+    assert "s3cret-value-91xq" not in captured.getvalue()
+    assert "[secure]" in captured.getvalue()
+
+
+def test_secrets_inside_tracebacks_are_redacted(captured: io.StringIO) -> None:
+    Secret("trace-secret-55kd")
+    try:
+        raise RuntimeError("login with trace-secret-55kd failed")
+    except RuntimeError:
+        logging.getLogger("mcp_splunk").exception("boom")
+    assert "trace-secret-55kd" not in captured.getvalue()
+    assert "RuntimeError" in captured.getvalue()
+
+
+def test_fastmcp_records_go_through_the_redacting_handler(captured: io.StringIO) -> None:
+    Secret("fastmcp-secret-71zz")
+    logging.getLogger("fastmcp.server").error("tool failed: fastmcp-secret-71zz")
+    assert "tool failed: [secure]" in captured.getvalue()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorization: Splunk 9f0c2a77e1d44b5c",
+        "authorization='Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig'",
+        "username=admin&password=unregistered-pw",
+        "<response><sessionKey>abcdef0123456789</sessionKey></response>",
+        '{"X-Splunk-Token": "unregistered-token"}',
+    ],
+)
+def test_credential_shaped_text_is_redacted_even_when_the_value_was_never_seen(text: str) -> None:
+    redacted = redact(text)
+    assert "[secure]" in redacted
+    for fragment in (
+        "9f0c2a77e1d44b5c",
+        "eyJhbGciOiJSUzI1NiJ9",
+        "unregistered-pw",
+        "abcdef0123456789",
+        "unregistered-token",
+    ):
+        assert fragment not in redacted
+
+
+def test_ordinary_text_is_left_alone() -> None:
+    text = "search index=web status=500 | stats count by host"
+    assert redact(text) == text
