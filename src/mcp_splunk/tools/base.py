@@ -50,7 +50,7 @@ def read_only(*, open_world: bool = True) -> ToolAnnotations:
     )
 
 
-def writes(*, destructive: bool, idempotent: bool) -> ToolAnnotations:
+def mutating(*, destructive: bool, idempotent: bool) -> ToolAnnotations:
     """Annotations of a tool that changes Splunk (registered only when the operator enables writes)."""
     return ToolAnnotations(
         read_only_hint=False, destructive_hint=destructive, idempotent_hint=idempotent, open_world_hint=True

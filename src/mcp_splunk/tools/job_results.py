@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastmcp.server.dependencies import get_context
+from pydantic import Field
 
 from mcp_splunk.settings import GatewaySettings
 from mcp_splunk.splunk import operations as ops
@@ -20,6 +21,28 @@ from mcp_splunk.tools.limits import fit_rows, truncation
 from mcp_splunk.tools.paging import paginate
 from mcp_splunk.tools.render import table
 from mcp_splunk.tools.splunk_client import SplunkClient
+
+
+def row_limit_field() -> Any:
+    return Field(
+        None,
+        ge=1,
+        description=(
+            "How many result rows to return in this call (the first page); more with get_search_results and the sid. "
+            "Default 100; the operator's maximum applies."
+        ),
+    )
+
+
+def wait_seconds_field() -> Any:
+    return Field(
+        None,
+        gt=0,
+        description=(
+            "How long to wait for the search to finish, in seconds. If it takes longer the call returns the sid and "
+            "status instead of blocking; poll get_search_job. Default 30; the operator's maximum applies."
+        ),
+    )
 
 
 def wait_budget(settings: GatewaySettings, requested: float | None) -> float:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_splunk.errors import InvalidArgument, SplunkNotFound
 from mcp_splunk.splunk import admin_ops
-from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only, writes
+from mcp_splunk.tools.base import BaseTool, ToolOutput, mutating, read_only
 from mcp_splunk.tools.kv_common import (
     APP_DESCRIPTION,
     QUERY_EXAMPLE,
@@ -219,7 +219,7 @@ class InsertKvstoreRecords(BaseTool):
         "Add new records to a KV Store collection in one batch and return their keys. It never overwrites: a "
         "record whose _key already exists is refused (change existing records with update_kvstore_record)."
     )
-    annotations = writes(destructive=False, idempotent=False)
+    annotations = mutating(destructive=False, idempotent=False)
     Params = InsertParams
     writes = True
 
@@ -279,7 +279,7 @@ class UpdateKvstoreRecord(BaseTool):
         "Replace one KV Store record by its _key, or with merge=true change only the given fields; returns the "
         "record before and after. The record must exist (add new ones with insert_kvstore_records)."
     )
-    annotations = writes(destructive=True, idempotent=True)
+    annotations = mutating(destructive=True, idempotent=True)
     Params = UpdateParams
     writes = True
 
@@ -339,7 +339,7 @@ class DeleteKvstoreRecords(BaseTool):
         "call without it only reports what would be deleted. It never deletes a whole collection's records "
         "without a selector."
     )
-    annotations = writes(destructive=True, idempotent=True)
+    annotations = mutating(destructive=True, idempotent=True)
     Params = DeleteParams
     writes = True
 

@@ -19,7 +19,7 @@ from mcp_splunk.errors import (
     SplunkRequestError,
 )
 from mcp_splunk.splunk import admin_ops
-from mcp_splunk.tools.base import BaseTool, ToolOutput, writes
+from mcp_splunk.tools.base import BaseTool, ToolOutput, mutating
 from mcp_splunk.tools.jobs import normalize_query
 from mcp_splunk.tools.render import pairs
 from mcp_splunk.tools.splunk_client import SplunkClient
@@ -126,7 +126,7 @@ class CreateSavedSearch(_SavedSearchTool):
         "expression. The SPL must pass the gateway's SPL policy and time-range limits; no alert actions are set. "
         "Change an existing one with update_saved_search."
     )
-    annotations = writes(destructive=False, idempotent=False)
+    annotations = mutating(destructive=False, idempotent=False)
     Params = CreateParams
     writes = True
 
@@ -173,7 +173,7 @@ class UpdateSavedSearch(_SavedSearchTool):
         "each changed setting before and after. A new search or time range must pass the gateway's SPL policy "
         "and time-range limits."
     )
-    annotations = writes(destructive=True, idempotent=True)
+    annotations = mutating(destructive=True, idempotent=True)
     Params = UpdateParams
     writes = True
 
@@ -219,7 +219,7 @@ class DeleteSavedSearch(_SavedSearchTool):
         "Delete a saved search (and its schedule) by name from this request's app; needs confirm=true, and a "
         "call without it only shows what would be deleted. Its past jobs and fired alerts are not touched."
     )
-    annotations = writes(destructive=True, idempotent=True)
+    annotations = mutating(destructive=True, idempotent=True)
     Params = DeleteParams
     writes = True
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mcp_splunk.errors import PolicyViolation, SplunkNotFound
 from mcp_splunk.splunk import knowledge_ops as kops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
-from mcp_splunk.tools.job_results import first_page
+from mcp_splunk.tools.job_results import first_page, row_limit_field, wait_seconds_field
 from mcp_splunk.tools.jobs import normalize_query
 from mcp_splunk.tools.listing import (
     ObjectName,
@@ -186,22 +186,8 @@ class RunSavedSearchParams(BaseModel):
         max_length=100,
         description="Override the end of the time range. Default: the saved search's own dispatch.latest_time, or now.",
     )
-    row_limit: int | None = Field(
-        None,
-        ge=1,
-        description=(
-            "How many result rows to return in this call (the first page); more with get_search_results and the "
-            "sid. Default 100; the operator's maximum applies."
-        ),
-    )
-    wait_seconds: float | None = Field(
-        None,
-        gt=0,
-        description=(
-            "How long to wait for the search to finish, in seconds. If it takes longer the call returns the sid "
-            "and status; poll get_search_job. Default 30; the operator's maximum applies."
-        ),
-    )
+    row_limit: int | None = row_limit_field()
+    wait_seconds: float | None = wait_seconds_field()
     trigger_actions: bool = Field(
         False,
         description=(

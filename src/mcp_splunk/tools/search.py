@@ -10,7 +10,7 @@ from mcp_splunk.settings import GatewaySettings
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.splunk.export import export_rows
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
-from mcp_splunk.tools.job_results import first_page, wait_budget
+from mcp_splunk.tools.job_results import first_page, row_limit_field, wait_budget, wait_seconds_field
 from mcp_splunk.tools.jobs import display_fields
 from mcp_splunk.tools.limits import STRUCTURED_SHARE
 from mcp_splunk.tools.render import table
@@ -42,22 +42,8 @@ class RunSearchParams(BaseModel):
     query: str = _QUERY
     earliest_time: str | None = _EARLIEST
     latest_time: str = _LATEST
-    row_limit: int | None = Field(
-        None,
-        ge=1,
-        description=(
-            "How many result rows to return in this call (the first page); more with get_search_results and the "
-            "sid. Default 100; the operator's maximum applies."
-        ),
-    )
-    wait_seconds: float | None = Field(
-        None,
-        gt=0,
-        description=(
-            "How long to wait for the search to finish, in seconds. If it takes longer the call returns the sid "
-            "and status instead of blocking; poll get_search_job. Default 30; the operator's maximum applies."
-        ),
-    )
+    row_limit: int | None = row_limit_field()
+    wait_seconds: float | None = wait_seconds_field()
 
 
 class ExportSearchParams(BaseModel):
