@@ -15,7 +15,6 @@ from pydantic import SecretStr, ValidationError
 
 from mcp_splunk import __version__
 from mcp_splunk._serving import listen_socket, socket_port, uvicorn_config
-from mcp_splunk.auth import unauthenticated_exposure
 from mcp_splunk.logs import configure_logging
 from mcp_splunk.settings import GatewaySettings, Settings, SplunkDefaults
 
@@ -147,6 +146,8 @@ def _run_gateway(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         print(f"mcp-splunk serve: invalid setting:\n{exc}", file=sys.stderr)
         return 2
+    from mcp_splunk.auth import unauthenticated_exposure  # noqa: PLC0415 - keeps `mcp-splunk sandbox` light
+
     refusal = unauthenticated_exposure(gateway_settings)
     if refusal is not None:
         print(f"mcp-splunk serve: {refusal}", file=sys.stderr)

@@ -80,7 +80,7 @@ def test_the_process_serves_searches_over_its_sample_data(process: SandboxProces
 def test_an_https_process_prints_its_ca_and_is_verified_by_it() -> None:
     with SandboxProcess(scheme="https", extra_args=["--token", f"{TOKEN}=admin"]) as running:
         assert running.url.startswith("https://")
-        printed = "".join(running._lines)
+        printed = "".join(running.lines)
         ca_file = re.search(r"CA certificate for clients: (\S+)", printed)
         assert ca_file, printed
         response = httpx.get(

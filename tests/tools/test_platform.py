@@ -12,10 +12,10 @@ import pytest
 
 from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.sandbox.rest.endpoints import confs as sandbox_confs
-from mcp_splunk.sandbox.rest.endpoints import server as sandbox_server
+from mcp_splunk.sandbox.state import HEALTH_FEATURES
 from tests.support import ADMIN, ANALYST, RunningGateway, running_gateway, sandbox_defaults
 
-CONF_DATA: dict[str, dict[str, dict[str, Any]]] = sandbox_confs._STATIC
+CONF_DATA: dict[str, dict[str, dict[str, Any]]] = sandbox_confs.STATIC_CONFS
 ENCRYPTED_PREFIX = "$7$"
 
 
@@ -129,9 +129,23 @@ async def test_health_reports_the_overall_colour_and_every_feature(gateway: Runn
     data = ok(await call(gateway, "get_splunk_health", {}))
     assert data["overall"] == "green"
     assert data["detailed"] is True
-    assert {f["feature"] for f in data["features"]} == set(sandbox_server._HEALTH_FEATURES)
+    assert {f["feature"] for f in data["features"]} == set(HEALTH_FEATURES)
     assert {f["health"] for f in data["features"]} == {"green"}
-    assert data["feature_counts"] == {"green": len(sandbox_server._HEALTH_FEATURES)}
+    assert data["feature_counts"] == {"green": len(HEALTH_FEATURES)}
+
+
+async def test_health_puts_problems_first_with_their_reasons(gateway: RunningGateway, sandbox: Sandbox) -> None:
+    sandbox.set_health("KV Store", "red", "KV Store process terminated")
+    sandbox.set_health("Search Scheduler", "yellow", "Searches skipped")
+    try:
+        data = ok(await call(gateway, "get_splunk_health", {}))
+    finally:
+        sandbox.set_health("KV Store", "green")
+        sandbox.set_health("Search Scheduler", "green")
+    assert data["overall"] == "red"
+    assert [f["feature"] for f in data["features"][:2]] == ["KV Store", "Search Scheduler"]
+    assert data["feature_counts"] == {"green": len(HEALTH_FEATURES) - 2, "yellow": 1, "red": 1}
+    assert "KV Store process terminated" in json.dumps(data)
 
 
 # -- configuration -----------------------------------------------------------------------------------------

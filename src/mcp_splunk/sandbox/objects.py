@@ -18,6 +18,8 @@ from mcp_splunk.sandbox.accounts import Accounts, User
 from mcp_splunk.sandbox.rest.entries import Acl
 from mcp_splunk.sandbox.rest.replies import SplunkdError, not_found
 
+_APP_WRITERS = frozenset({"admin", "power"})  # the write permission of the stock apps
+
 
 @dataclass(slots=True)
 class KnowledgeObject:
@@ -95,6 +97,7 @@ class ObjectCollection:
         if ns.app == "-" or ns.owner == "-":
             raise SplunkdError(400, "Cannot create an object in a wildcard namespace.")
         shared = ns.owner == "nobody"
+        self._check_create(user, ns, shared)
         acl = Acl(
             owner="nobody" if shared else user.name,
             app=ns.app,
@@ -112,6 +115,18 @@ class ObjectCollection:
                 raise SplunkdError(409, f"In handler '{self.handler}': An object with name={name} already exists")
             self._objects[_key(obj)] = obj
         return obj
+
+    def _check_create(self, user: User, ns: Namespace, shared: bool) -> None:
+        """Sharing in an app needs the app's write permission (admin and power in the stock apps); a private
+        object can only be made in one's own namespace, unless one administers all objects."""
+        if "admin_all_objects" in self._accounts.capabilities(user):
+            return
+        if shared and not self._accounts.role_names(user) & _APP_WRITERS:
+            raise SplunkdError(
+                403, f"You (user={user.name}) do not have permission to create objects shared in app '{ns.app}'."
+            )
+        if not shared and ns.owner != user.name:
+            raise SplunkdError(403, f"You (user={user.name}) cannot create objects owned by '{ns.owner}'.")
 
     def update(
         self, name: str, user: User, ns: Namespace, change: Callable[[dict[str, Any]], None], now: float

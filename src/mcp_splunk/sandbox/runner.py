@@ -7,24 +7,19 @@ deferred to the first search that needs it.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from types import TracebackType
-from typing import IO
 
-from mcp_splunk._serving import ThreadServer, listen_socket, uvicorn_config
+from mcp_splunk._serving import ServerProcess, ThreadServer, listen_socket, uvicorn_config
 from mcp_splunk.sandbox.accounts import USER_CAPABILITIES, Role, User
 from mcp_splunk.sandbox.events import Event
 from mcp_splunk.sandbox.rest.app import SandboxApp
 from mcp_splunk.sandbox.rest.endpoints import all_routes
 from mcp_splunk.sandbox.sample import load_sample_data
-from mcp_splunk.sandbox.state import SandboxOptions, SandboxState
+from mcp_splunk.sandbox.state import HEALTH_COLOURS, SandboxOptions, SandboxState
 from mcp_splunk.sandbox.tls import SandboxCertificate, issue_certificate
 
 READY_PATTERN = re.compile(r"listening on (?P<url>https?://\S+)")
@@ -162,6 +157,12 @@ class Sandbox:
         """Invalidate splunkd session keys, as an idle timeout or restart would."""
         return self.state.accounts.expire_sessions(user)
 
+    def set_health(self, feature: str, colour: str, reason: str = "") -> None:
+        """Report ``feature`` of server/health/splunkd as green, yellow or red (the worst one sets the overall)."""
+        if colour not in HEALTH_COLOURS:
+            raise ValueError(f"colour must be one of {', '.join(HEALTH_COLOURS)}, not {colour!r}")
+        self.state.health[feature] = (colour, reason)
+
     def job_cancelled(self, sid: str) -> bool:
         return self.state.jobs.was_cancelled(sid)
 
@@ -170,68 +171,12 @@ class Sandbox:
         return self.state.jobs.cancelled()
 
 
-class SandboxProcess:
-    """The sandbox as a child process (``mcp-splunk sandbox``), for benchmarks and kill tests."""
+class SandboxProcess(ServerProcess):
+    """The sandbox as a child process (``mcp-splunk sandbox``), for benchmarks and kill tests; ready once it
+    prints its URL."""
 
     def __init__(
         self, *, host: str = "127.0.0.1", port: int = 0, scheme: str = "http", extra_args: Iterable[str] = ()
     ) -> None:
-        self.args = [
-            sys.executable,
-            "-m",
-            "mcp_splunk",
-            "sandbox",
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--scheme",
-            scheme,
-            *extra_args,
-        ]
-        self.process: subprocess.Popen[str] | None = None
-        self.url = ""
-        self._lines: list[str] = []
-
-    def start(self, timeout: float = 30.0) -> SandboxProcess:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        # Our own interpreter and module with fixed arguments: nothing here comes from a client.
-        self.process = subprocess.Popen(  # noqa: S603
-            self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
-        )
-        ready = threading.Event()
-        assert self.process.stdout is not None
-        threading.Thread(target=self._pump, args=(self.process.stdout, ready), daemon=True).start()
-        if not ready.wait(timeout) or not self.url:
-            self.stop()
-            raise RuntimeError("sandbox process did not start:\n" + "".join(self._lines[-20:]))
-        return self
-
-    def _pump(self, stream: IO[str], ready: threading.Event) -> None:
-        for line in stream:
-            self._lines.append(line)
-            if not ready.is_set() and (match := READY_PATTERN.search(line)):
-                self.url = match.group("url")
-                ready.set()
-        ready.set()  # the process ended before it was ready
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def __enter__(self) -> SandboxProcess:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        args = [sys.executable, "-m", "mcp_splunk", "sandbox", "--host", host, "--port", str(port), "--scheme", scheme]
+        super().__init__([*args, *extra_args], READY_PATTERN)

@@ -43,6 +43,12 @@ def load_knowledge(state: SandboxState, knowledge: Knowledge) -> None:
         content = {"eai:data": f"/opt/splunk/etc/apps/{table.acl.app}/lookups/{table.name}"}
         state.lookup_files.put(KnowledgeObject(table.name, _acl(table.acl), content, now))
         state.lookup_tables[table.name] = [dict(row) for row in table.rows]
+    columns = {table.name: list(table.columns) for table in knowledge.lookup_files}
+    for definition in state.lookup_definitions.all():
+        # splunkd reports a file-based definition's fields from its CSV header.
+        fields = columns.get(str(definition.content.get("filename", "")))
+        if fields and "fields_list" not in definition.content:
+            definition.content.update(fields_list=",".join(fields), fields_array=fields)
     for collection in knowledge.kvstore_collections:
         state.kv_collections.put(KnowledgeObject(collection.name, _acl(collection.acl), dict(collection.content), now))
         records = state.kv_records(collection.name)

@@ -18,6 +18,8 @@ from mcp_splunk.sandbox.kvquery import Document
 from mcp_splunk.sandbox.objects import ObjectCollection
 
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
+HEALTH_FEATURES = ("Data Forwarding", "File Monitor Input", "Index Processor", "Search Scheduler", "KV Store")
+HEALTH_COLOURS = ("green", "yellow", "red")  # from best to worst
 DEFAULT_INDEXES = ("main", "web", "security", "_internal", "_audit", "history", "summary")
 RestBridge = Callable[[User, str, Mapping[str, str]], list[dict[str, Any]]]
 
@@ -79,6 +81,7 @@ class SandboxState:
         self.alerts_lock = threading.Lock()
         self.jobs = JobManager(latency=options.job_latency, default_ttl=options.job_ttl)
         self.rest_bridge: RestBridge | None = None
+        self.health: dict[str, tuple[str, str]] = dict.fromkeys(HEALTH_FEATURES, ("green", ""))
 
     # -- indexes ------------------------------------------------------------------------------------------
     def add_events(self, index: str, events: Iterable[Event]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import uuid
 import xml.etree.ElementTree as ET
 from importlib import resources
@@ -143,3 +144,19 @@ def test_properties_list_files_and_stanzas(sandbox: Sandbox) -> None:
 
 def test_the_http_status_lookup_file_matches_its_csv(service: client.Service) -> None:
     assert oneshot(service, "| inputlookup http_status.csv") == HTTP_STATUS_ROWS
+
+
+def test_a_stanza_whose_name_holds_slashes_is_found_by_its_encoded_name(sandbox: Sandbox) -> None:
+    with raw_client(sandbox) as http:
+        response = http.get(
+            "/services/configs/conf-inputs/monitor%3A%2F%2F%2Fvar%2Flog%2Fsecure", params={"output_mode": "json"}
+        )
+    assert response.status_code == 200
+    assert response.json()["entry"][0]["name"] == "monitor:///var/log/secure"
+
+
+def test_a_file_lookup_definition_lists_the_fields_of_its_csv(sandbox: Sandbox) -> None:
+    header = next(iter(sandbox.state.lookup_tables["http_status.csv"]))
+    definition = connect(sandbox).get("data/transforms/lookups/http_status", output_mode="json")
+    content = json.loads(definition.body.read())["entry"][0]["content"]
+    assert content["fields_list"].split(",") == list(header)

@@ -11,13 +11,16 @@ import splunklib.binding as binding
 import splunklib.client as client
 
 from mcp_splunk.sandbox import Sandbox
-from mcp_splunk.sandbox.objects import Namespace
+from mcp_splunk.sandbox.objects import KnowledgeObject, Namespace
+from mcp_splunk.sandbox.rest.entries import Acl
 from tests.sandbox.rest.support import (
+    ADMIN,
     ANALYST,
     access_fields,
     connect,
     final_rows,
     in_window,
+    oneshot,
     raw_client,
     time_window,
     wait_done,
@@ -282,3 +285,52 @@ def test_objects_are_identified_by_name_app_and_owner(sandbox: Sandbox) -> None:
     admin.saved_searches.delete(name)
     shared.saved_searches.delete(name)
     assert name not in admin.saved_searches
+
+
+# -- who may share, and whose rights a saved search runs with ------------------------------------------------
+def test_a_user_without_app_write_rights_cannot_create_a_shared_saved_search(sandbox: Sandbox) -> None:
+    analyst = connect(sandbox, ANALYST, owner="nobody", app="search")
+    with pytest.raises(binding.HTTPError) as raised:
+        analyst.saved_searches.create(_name("Shared by analyst"), "search index=main | head 1")
+    assert raised.value.status == 403
+
+
+def test_a_user_can_create_a_private_saved_search_in_their_own_namespace(sandbox: Sandbox) -> None:
+    analyst = connect(sandbox, ANALYST, owner="analyst", app="search")
+    name = _name("Private to analyst")
+    created = analyst.saved_searches.create(name, "search index=main | head 1")
+    try:
+        assert created.access.owner == "analyst"
+        assert created.access.sharing == "user"
+    finally:
+        analyst.saved_searches.delete(name)
+
+
+def test_a_saved_search_runs_with_its_owners_rights_unless_it_says_otherwise(sandbox: Sandbox) -> None:
+    spl = "search index=security | stats count"
+    as_owner, as_user = _name("Owner rights"), _name("User rights")
+    for name, dispatch_as in ((as_owner, "owner"), (as_user, "user")):  # admin's, shared in the app
+        acl = Acl(owner="admin", app="search", sharing="app", removable=True)
+        sandbox.state.saved_searches.put(KnowledgeObject(name, acl, {"search": spl, "dispatchAs": dispatch_as}))
+    admin = connect(sandbox, ADMIN, owner="nobody", app="search")
+    security_events = len(sandbox.events("security"))
+    try:
+        analyst = connect(sandbox, ANALYST, owner="nobody", app="search")
+        counts = {}
+        for name in (as_owner, as_user):
+            job = wait_done(analyst.saved_searches[name].dispatch(**{"dispatch.earliest_time": "0"}))
+            counts[name] = int(final_rows(job.results(output_mode="json"))[0]["count"])
+        assert counts[as_owner] == security_events > 0  # admin's rights: the security index is searched
+        assert counts[as_user] == 0  # the analyst's own rights: it is not
+        assert oneshot(analyst, spl, earliest_time="0") == [{"count": "0"}]
+    finally:
+        admin.saved_searches.delete(as_owner)
+        admin.saved_searches.delete(as_user)
+
+
+def test_a_job_keeps_the_ttl_given_as_timeout_and_a_dispatch_keeps_dispatch_ttl(sandbox: Sandbox) -> None:
+    service = connect(sandbox, ADMIN, owner="nobody", app="search")
+    job = wait_done(service.jobs.create("search index=main | head 1", timeout=1234))
+    assert job["ttl"] == "1234"
+    saved = wait_done(service.saved_searches["Top URIs"].dispatch(**{"dispatch.ttl": "4321"}))
+    assert saved["ttl"] == "4321"

@@ -107,3 +107,17 @@ def test_responses_carry_splunkds_headers(sandbox: Sandbox) -> None:
     assert response.headers["server"] == "Splunkd"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "gzip" not in response.headers.get("content-encoding", "")
+
+
+def test_the_worst_feature_sets_the_overall_health(sandbox: Sandbox) -> None:
+    sandbox.set_health("Index Processor", "yellow", "Queue filling up")
+    try:
+        with raw_client(sandbox) as http:
+            summary = http.get("/services/server/health/splunkd", params={"output_mode": "json"}).json()
+            details = http.get("/services/server/health/splunkd/details", params={"output_mode": "json"}).json()
+    finally:
+        sandbox.set_health("Index Processor", "green")
+    assert summary["entry"][0]["content"]["health"] == "yellow"
+    feature = details["entry"][0]["content"]["features"]["Index Processor"]
+    assert feature["health"] == "yellow"
+    assert feature["reasons"] == {"cause": "Queue filling up"}

@@ -113,7 +113,10 @@ class SandboxApp:
 
     # -- request handling (worker thread) -----------------------------------------------------------------
     def _handle(self, scope: Mapping[str, Any], body: bytes, base_url: str) -> Rendered:
-        method, path = scope["method"], scope["path"]
+        method = scope["method"]
+        # Split the path as sent: an encoded "/" (%2F) inside a name must not become a separator.
+        raw = scope.get("raw_path")
+        path = raw.decode("latin-1") if raw else scope["path"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         content_type = headers.get("content-type", "")
         request = SplunkdRequest.parse(method, path, scope.get("query_string", b""), body, content_type)

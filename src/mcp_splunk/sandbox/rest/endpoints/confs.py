@@ -20,7 +20,7 @@ from mcp_splunk.sandbox.rest.routes import route
 from mcp_splunk.sandbox.state import SandboxState
 
 Stanzas = dict[str, dict[str, Any]]
-_STATIC: dict[str, Stanzas] = {
+STATIC_CONFS: dict[str, Stanzas] = {
     "server": {
         "general": {
             "serverName": "sandbox",
@@ -120,7 +120,7 @@ def _stanza_entries(state: SandboxState, req: SplunkdRequest, name: str) -> list
         collection: ObjectCollection = getattr(state, _DERIVED[name])
         return [object_entry(o, path) for o in collection.visible(user, req.namespace())]
     computed = _derived_from_state(state)
-    stanzas = computed[name]() if name in computed else _STATIC.get(name)
+    stanzas = computed[name]() if name in computed else STATIC_CONFS.get(name)
     if stanzas is None:
         raise not_found(f"conf-{name}", name)
     return [
@@ -130,7 +130,7 @@ def _stanza_entries(state: SandboxState, req: SplunkdRequest, name: str) -> list
 
 
 def conf_files(state: SandboxState) -> list[str]:
-    return sorted({*_STATIC, *_DERIVED, *_derived_from_state(state)})
+    return sorted({*STATIC_CONFS, *_DERIVED, *_derived_from_state(state)})
 
 
 def list_stanzas(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from mcp_splunk.sandbox.accounts import User
 from mcp_splunk.sandbox.jobs import DONE, FAILED, QUEUED, Job
 from mcp_splunk.sandbox.rest import atom
 from mcp_splunk.sandbox.rest.entries import Acl, Entry
@@ -79,7 +80,10 @@ def dispatch(
     label: str = "",
     sid: str | None = None,
     on_done: Callable[[Job], None] | None = None,
+    ttl: int,
+    run_as: User | None = None,
 ) -> Job:
+    """Create and start a job owned by the caller; its SPL runs with ``run_as``'s rights (default: the caller)."""
     now = time.time()
     user = req.require_user()
     parsed, request = prepare(state, req, search, now=now)
@@ -92,13 +96,13 @@ def dispatch(
         parsed=parsed,
         request=request,
         created=now,
-        ttl=req.int_param("ttl", state.options.job_ttl if saved_search is None else 86400, minimum=1),
+        ttl=ttl,
         label=label,
         saved_search=saved_search,
         info=describe(parsed),
         on_done=on_done,
     )
-    ctx = SandboxSearchContext(state, user, now, app)
+    ctx = SandboxSearchContext(state, run_as or user, now, app)
     return state.jobs.submit(job, ctx)
 
 
@@ -115,7 +119,9 @@ def create(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply
         raise SplunkdError(400, f"Argument 'exec_mode' must be one of {', '.join(EXEC_MODES)}; got '{mode[:32]}'.")
     if mode == "oneshot":
         return _oneshot(state, req, search)
-    job = dispatch(state, req, search, sid=req.get("id") or None)
+    # splunkd calls a job's time to live after it finishes "timeout" on creation.
+    ttl = req.int_param("timeout", state.options.job_ttl, minimum=1)
+    job = dispatch(state, req, search, sid=req.get("id") or None, ttl=ttl)
     if mode == "blocking":
         job.done.wait()
     return _sid_reply(job, 201)

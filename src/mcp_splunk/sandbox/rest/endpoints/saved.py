@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "dispatch.earliest_time": "",
     "dispatch.latest_time": "",
     "dispatch.ttl": "2p",
+    "dispatchAs": "owner",
     "is_scheduled": False,
     "is_visible": True,
     "max_concurrent": 1,
@@ -140,8 +141,22 @@ def dispatch_saved(state: SandboxState, req: SplunkdRequest, params: dict[str, s
         else:
             req.params.pop(key, None)
     on_done = (lambda job: _evaluate_alert(state, obj.name, content, job)) if req.flag("trigger_actions") else None
-    job = dispatch(state, req, qualified(search), saved_search=obj.name, label=obj.name, on_done=on_done)
+    ttl = _dispatch_ttl(req.get("dispatch.ttl") or str(content.get("dispatch.ttl", "")), state.options.job_ttl)
+    # splunkd runs a saved search with its owner's rights unless dispatchAs says "user".
+    owner = state.accounts.user(obj.acl.owner) if content.get("dispatchAs", "owner") == "owner" else None
+    job = dispatch(
+        state, req, qualified(search), saved_search=obj.name, label=obj.name, on_done=on_done, ttl=ttl, run_as=owner
+    )
     return DocumentReply(201, f"  <sid>{job.sid}</sid>\n", {"sid": job.sid})
+
+
+def _dispatch_ttl(value: str, default: int) -> int:
+    """``dispatch.ttl``: seconds, or ``<n>p`` for n schedule periods (taken as n x 10 minutes here)."""
+    text = value.strip().lower()
+    try:
+        return max(1, int(text[:-1]) * 600 if text.endswith("p") else int(text))
+    except ValueError:
+        return default
 
 
 def _evaluate_alert(state: SandboxState, name: str, content: dict[str, Any], job: Job) -> None:

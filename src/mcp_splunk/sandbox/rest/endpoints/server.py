@@ -10,16 +10,9 @@ from mcp_splunk.sandbox.rest.entries import Acl, Entry, Feed
 from mcp_splunk.sandbox.rest.replies import BodyReply, FeedReply, Reply, SplunkdError
 from mcp_splunk.sandbox.rest.request import SplunkdRequest
 from mcp_splunk.sandbox.rest.routes import route
-from mcp_splunk.sandbox.state import SandboxState
+from mcp_splunk.sandbox.state import HEALTH_COLOURS, SandboxState
 
 _SYSTEM_ACL = Acl(owner="system", app="", sharing="system", write=(), can_write=False, modifiable=False)
-_HEALTH_FEATURES = (
-    "Data Forwarding",
-    "File Monitor Input",
-    "Index Processor",
-    "Search Scheduler",
-    "KV Store",
-)
 
 
 def login(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
@@ -71,8 +64,18 @@ def server_info(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> 
 
 
 def health(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
-    features = {name: {"health": "green", "num_red": 0, "num_yellow": 0} for name in _HEALTH_FEATURES}
-    content: dict[str, object] = {"health": "green"}
+    features: dict[str, object] = {}
+    for feature, (colour, reason) in state.health.items():
+        detail: dict[str, object] = {
+            "health": colour,
+            "num_red": int(colour == "red"),
+            "num_yellow": int(colour == "yellow"),
+        }
+        if reason:
+            detail["reasons"] = {"cause": reason}
+        features[feature] = detail
+    overall = max((colour for colour, _ in state.health.values()), key=HEALTH_COLOURS.index, default="green")
+    content: dict[str, object] = {"health": overall}
     if params.get("details"):
         content["features"] = features
     name = "details" if params.get("details") else "splunkd"
