@@ -265,3 +265,45 @@ def closed_port() -> int:
     port = int(sock.getsockname()[1])
     sock.close()
     return port
+
+
+# A valid call per registered tool ("SID" stands for a finished job's sid); tests that cover every tool use it
+# and fail when a tool is added without an entry here.
+SAMPLE_CALLS: dict[str, dict[str, Any]] = {
+    "run_search": {"query": "index=main | head 3"},
+    "export_search": {"query": "index=main | head 3"},
+    "get_search_results": {"sid": "SID"},
+    "get_search_job": {"sid": "SID"},
+    "cancel_search_job": {"sid": "SID"},
+    "validate_spl": {"query": "index=main | stats count"},
+    "list_indexes": {},
+    "get_index_info": {"name": "main"},
+    "list_sourcetypes": {},
+    "list_sources": {},
+    "list_hosts": {},
+    "list_saved_searches": {},
+    "get_saved_search": {"name": "Top URIs"},
+    "run_saved_search": {"name": "Top URIs"},
+    "list_fired_alerts": {},
+    "list_macros": {},
+    "list_lookups": {},
+    "read_lookup": {"name": "http_status.csv", "limit": 3},
+    "list_apps": {},
+    "list_dashboards": {},
+    "get_dashboard": {"name": "web_overview"},
+    "list_kvstore_collections": {},
+    "query_kvstore": {"collection": "assets", "limit": 2},
+    "insert_kvstore_records": {"collection": "assets", "records": [{"_key": "hygiene-1", "hostname": "h1"}]},
+    "update_kvstore_record": {"collection": "assets", "key": "hygiene-1", "record": {"hostname": "h2"}},
+    "delete_kvstore_records": {"collection": "assets", "keys": ["hygiene-1"], "confirm": True},
+    "user_agent_info": {},
+    "whoami": {},
+    "get_server_info": {},
+    "list_users": {},
+    "list_roles": {},
+    "get_splunk_health": {},
+    "get_configuration": {"conf_file": "server"},
+    "create_saved_search": {"name": "Hygiene check", "search": "index=main | head 1", "earliest_time": "-1h"},
+    "update_saved_search": {"name": "Hygiene check", "description": "updated"},
+    "delete_saved_search": {"name": "Hygiene check", "confirm": True},
+}

@@ -16,53 +16,13 @@ import pytest
 from mcp_splunk.logs import configure_logging
 from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.tools.registry import TOOLS
-from tests.support import FaultyServer, RunningGateway, closed_port, running_gateway, sandbox_defaults
+from tests.support import SAMPLE_CALLS, FaultyServer, RunningGateway, closed_port, running_gateway, sandbox_defaults
 
 PASSWORD = "Hyg1ene-Pa55word-Zq9x"
 TOKEN = "hyg-token-Kx7vQ2mP9wL4"
 WRONG_PASSWORD = "Wr0ng-Pa55word-Qx3tB8"
 ENV_PASSWORD = "Env-Def4ult-Pa55-Jv6n"
 SECRETS = (PASSWORD, TOKEN, WRONG_PASSWORD, ENV_PASSWORD)
-
-# One call per registered tool: the test fails when a tool is added without being covered here.
-CALLS: dict[str, dict[str, Any]] = {
-    "run_search": {"query": "index=main | head 3"},
-    "export_search": {"query": "index=main | head 3"},
-    "get_search_results": {"sid": "SID"},
-    "get_search_job": {"sid": "SID"},
-    "cancel_search_job": {"sid": "SID"},
-    "validate_spl": {"query": "index=main | stats count"},
-    "list_indexes": {},
-    "get_index_info": {"name": "main"},
-    "list_sourcetypes": {},
-    "list_sources": {},
-    "list_hosts": {},
-    "list_saved_searches": {},
-    "get_saved_search": {"name": "Top URIs"},
-    "run_saved_search": {"name": "Top URIs"},
-    "list_fired_alerts": {},
-    "list_macros": {},
-    "list_lookups": {},
-    "read_lookup": {"name": "http_status.csv", "limit": 3},
-    "list_apps": {},
-    "list_dashboards": {},
-    "get_dashboard": {"name": "web_overview"},
-    "list_kvstore_collections": {},
-    "query_kvstore": {"collection": "assets", "limit": 2},
-    "insert_kvstore_records": {"collection": "assets", "records": [{"_key": "hygiene-1", "hostname": "h1"}]},
-    "update_kvstore_record": {"collection": "assets", "key": "hygiene-1", "record": {"hostname": "h2"}},
-    "delete_kvstore_records": {"collection": "assets", "keys": ["hygiene-1"], "confirm": True},
-    "user_agent_info": {},
-    "whoami": {},
-    "get_server_info": {},
-    "list_users": {},
-    "list_roles": {},
-    "get_splunk_health": {},
-    "get_configuration": {"conf_file": "server"},
-    "create_saved_search": {"name": "Hygiene check", "search": "index=main | head 1", "earliest_time": "-1h"},
-    "update_saved_search": {"name": "Hygiene check", "description": "updated"},
-    "delete_saved_search": {"name": "Hygiene check", "confirm": True},
-}
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +68,7 @@ def dump(result: Any) -> str:
 
 
 async def test_every_tool_is_covered() -> None:
-    assert set(CALLS) == {tool.name for tool in TOOLS}
+    assert set(SAMPLE_CALLS) == {tool.name for tool in TOOLS}
 
 
 async def test_no_secret_appears_anywhere_whatever_runs_or_fails(
@@ -124,9 +84,9 @@ async def test_no_secret_appears_anywhere_whatever_runs_or_fails(
     outputs: list[str] = []
     for headers in identities.values():
         async with gateway.client(headers) as client:
-            run = await client.call_tool("run_search", CALLS["run_search"])
+            run = await client.call_tool("run_search", SAMPLE_CALLS["run_search"])
             sid = run.structured_content["sid"]
-            for name, arguments in CALLS.items():
+            for name, arguments in SAMPLE_CALLS.items():
                 filled = {k: (sid if v == "SID" else v) for k, v in arguments.items()}
                 outputs.append(dump(await client.call_tool(name, filled, raise_on_error=False)))
     silent = FaultyServer("garbage")
@@ -153,7 +113,7 @@ async def test_no_secret_appears_anywhere_whatever_runs_or_fails(
         for headers in failures:
             async with gateway.client(headers) as client:
                 for name in ("whoami", "run_search"):
-                    result = await client.call_tool(name, CALLS[name], raise_on_error=False)
+                    result = await client.call_tool(name, SAMPLE_CALLS[name], raise_on_error=False)
                     assert result.is_error
                     outputs.append(dump(result))
     finally:
@@ -170,7 +130,7 @@ async def test_no_secret_appears_anywhere_whatever_runs_or_fails(
     audit = audit_file.read_text()
     outputs += [logs.getvalue(), audit]
     assert "DEBUG" in logs.getvalue()  # the logs really were at DEBUG
-    assert audit.count('"event":"tool_call"') >= 4 * len(CALLS)
+    assert audit.count('"event":"tool_call"') >= 4 * len(SAMPLE_CALLS)
     everything = "\n".join(outputs)
     for secret in (*SECRETS, key):
         assert secret not in everything, f"a secret leaked: {secret[:4]}…"

@@ -18,7 +18,7 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 class SplunkDefaults(BaseSettings):
     """The Splunk used when a request names none (``SPLUNK_*``)."""
 
-    model_config = SettingsConfigDict(env_prefix="SPLUNK_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SPLUNK_", extra="ignore", env_ignore_empty=True)
 
     host: str | None = None
     port: int = Field(8089, ge=1, le=65535)
@@ -41,7 +41,7 @@ class SplunkDefaults(BaseSettings):
 class GatewaySettings(BaseSettings):
     """The gateway itself (``MCP_SPLUNK_*``)."""
 
-    model_config = SettingsConfigDict(env_prefix="MCP_SPLUNK_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="MCP_SPLUNK_", extra="ignore", env_ignore_empty=True)
 
     transport: Literal["http", "stdio"] = "http"
     host: str = "127.0.0.1"
