@@ -22,6 +22,7 @@ from typing import IO, Any
 import uvicorn
 
 LISTEN_BACKLOG = 1024
+MAX_HEADER_BYTES = 64 * 1024  # a request head larger than this is refused before anything parses it
 
 
 def listen_socket(host: str, port: int) -> socket.socket:
@@ -70,6 +71,10 @@ def uvicorn_config(app: Any, *, ssl: dict[str, str] | None = None, log_level: st
     return uvicorn.Config(
         app,
         log_level=log_level,
+        # h11 explicitly: uvicorn would pick httptools when it happens to be installed, which has no limit on the
+        # size of request headers.
+        http="h11",
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         log_config=None,  # uvicorn's records go through the root handler (and its redaction), like every other
         access_log=False,
         lifespan="on",

@@ -14,8 +14,8 @@ from starlette.responses import JSONResponse
 from mcp_splunk import __version__
 from mcp_splunk.auth import build_auth, is_loopback
 from mcp_splunk.completions import register_completions
+from mcp_splunk.http.error_answers import ErrorAnswerMiddleware
 from mcp_splunk.http.header_capture import HeaderCaptureMiddleware
-from mcp_splunk.http.session_hints import SessionHintMiddleware
 from mcp_splunk.http.session_release import SessionReleaseMiddleware
 from mcp_splunk.http.stateless_session_id import StatelessSessionIdMiddleware
 from mcp_splunk.middleware.audit import AuditMiddleware, audit_logger
@@ -48,7 +48,7 @@ class Gateway:
         gateway = self.settings.gateway
         middleware = [
             Middleware(HeaderCaptureMiddleware),
-            Middleware(SessionHintMiddleware),
+            Middleware(ErrorAnswerMiddleware),
             Middleware(SessionReleaseMiddleware, release=self.sessions.release),
         ]
         if gateway.stateless:

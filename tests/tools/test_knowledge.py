@@ -227,3 +227,13 @@ async def test_every_knowledge_tool_is_announced_read_only(gateway: RunningGatew
         assert annotations is not None
         assert annotations.read_only_hint is True
         assert annotations.destructive_hint is False
+
+
+async def test_reading_a_lookup_past_its_end_reports_its_real_size(gateway: RunningGateway, sandbox: Sandbox) -> None:
+    rows = len(sandbox.state.lookup_tables["http_status.csv"])
+    async with gateway.client() as client:
+        result = await client.call_tool("read_lookup", {"name": "http_status.csv", "offset": 2**40})
+    data = result.structured_content
+    assert data["rows"] == []
+    assert data["paging"]["total"] == rows
+    assert data["paging"]["has_more"] is False

@@ -5,7 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
+INVALID_PARAMS = -32602
+UNSUPPORTED_PROTOCOL_VERSION = -32022
+
+
+def jsonrpc_error_body(
+    message: str, *, code: int = INVALID_REQUEST, request_id: str | int | None = None, data: Any = None
+) -> bytes:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        error["data"] = data
+    return json.dumps({"jsonrpc": "2.0", "id": request_id, "error": error}).encode()
 
 
 async def send_jsonrpc_error(
@@ -16,7 +28,7 @@ async def send_jsonrpc_error(
     code: int = INVALID_REQUEST,
     headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    body = json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}).encode()
+    body = jsonrpc_error_body(message, code=code)
     await send(
         {
             "type": "http.response.start",

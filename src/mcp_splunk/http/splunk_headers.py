@@ -7,7 +7,9 @@ expected; they never echo a credential's value.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 from collections.abc import Iterable
 from difflib import get_close_matches
 
@@ -22,7 +24,6 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
 )
-_IPV6 = re.compile(r"^\[?[0-9A-Fa-f:.]{2,45}\]?$")
 _NAMESPACE = re.compile(r"^(?:-|[A-Za-z0-9_][A-Za-z0-9_.@-]{0,79})$")
 _USERNAME = re.compile(r"^[^\s\"'\\/:;|,<>*?=]{1,256}$")
 _CANONICAL = {
@@ -96,7 +97,7 @@ def _decode(key: str, raw: bytes) -> str:
         value = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise HeaderError(f"{header} is not valid UTF-8.") from None
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+    if any(unicodedata.category(c) == "Cc" for c in value):  # C0 (tab included), DEL and C1
         raise HeaderError(f"{header} contains control characters.")
     value = value.strip()
     if not value:
@@ -109,11 +110,24 @@ def _shown(value: str) -> str:
 
 
 def _host(value: str) -> str:
-    if _HOSTNAME.match(value) or (":" in value and _IPV6.match(value)):
-        return value.strip("[]")
+    if _HOSTNAME.match(value):
+        return value
+    literal = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+    if _is_ipv6(literal):
+        return literal
     raise HeaderError(
         f"X-Splunk-Host must be a host name or IP address (no scheme, port or path); got '{_shown(value)}'."
     )
+
+
+def _is_ipv6(text: str) -> bool:
+    if "%" in text:  # a zone id (fe80::1%eth0) cannot be written into a URL as it is
+        return False
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _port(value: str) -> int:
@@ -152,4 +166,14 @@ def _namespace(key: str, value: str) -> str:
 
 def _secret(key: str, values: dict[str, str]) -> Secret | None:
     assert key in _SECRETS
-    return Secret(values[key]) if key in values else None
+    if key not in values:
+        return None
+    value = values[key]
+    # Tokens and session keys travel in an HTTP Authorization header, which carries ASCII only; passwords travel
+    # in a form body and may be any text. The message never shows the value.
+    if key != "password" and not (value.isascii() and value.isprintable() and " " not in value):
+        raise HeaderError(
+            f"{_CANONICAL[key]} must be the value Splunk issued: printable ASCII without spaces "
+            "(check for a stray character or a wrong copy)."
+        )
+    return Secret(value)

@@ -44,6 +44,6 @@ class StatelessSessionIdMiddleware:
 def _is_initialize(body: bytes) -> bool:
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON (UnicodeDecodeError is a ValueError), or nested too deeply
         return False
     return isinstance(document, dict) and document.get("method") == "initialize"

@@ -94,8 +94,10 @@ def resolve_time(modifier: str, now: float) -> float:
     if lowered.startswith("rt"):  # real-time windows behave like their historical counterparts here
         text = text[2:]
     relative = _RELATIVE_RE.fullmatch(text)
-    if relative is not None:
-        sign, amount, unit, snap, weekday, sign2, amount2, unit2 = relative.groups()
+    if relative is None:
+        return _absolute(text, modifier)
+    sign, amount, unit, snap, weekday, sign2, amount2, unit2 = relative.groups()
+    try:
         moment = datetime.fromtimestamp(now, UTC)
         if sign:
             moment = _shift(moment, sign, amount, unit, modifier)
@@ -104,7 +106,10 @@ def resolve_time(modifier: str, now: float) -> float:
         if sign2:
             moment = _shift(moment, sign2, amount2, unit2, modifier)
         return moment.timestamp()
-    return _absolute(text, modifier)
+    except TimeModifierError:
+        raise
+    except (OverflowError, ValueError):  # past the calendar's years 1-9999, or an absurdly long number
+        raise TimeModifierError(f"Time modifier '{modifier[:60]}' is out of range.") from None
 
 
 def _absolute(text: str, modifier: str) -> float:

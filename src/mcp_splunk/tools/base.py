@@ -80,12 +80,32 @@ class BaseTool(ABC):
         return await current_splunk(self.deps.pool)
 
 
-def _describe_validation(exc: ValidationError) -> str:
-    problems = []
-    for item in exc.errors(include_url=False, include_input=False)[:10]:
-        where = ".".join(str(p) for p in item["loc"]) or "arguments"
-        problems.append(f"{where}: {item['msg']}")
-    return "Invalid arguments: " + "; ".join(problems) + "."
+_MAX_PROBLEMS = 10
+
+
+def _shown(part: str | int) -> str:
+    """A location part of a validation error: argument names come from the client, so keep them short and plain."""
+    text = "".join(c if c.isprintable() else "?" for c in str(part)[:48])
+    return text + "..." if len(str(part)) > 48 else text
+
+
+def _describe_validation(exc: ValidationError, params: type[BaseModel]) -> str:
+    """What is wrong with the arguments, without echoing their values (include_input=False)."""
+    problems: list[str] = []
+    unknown: list[str] = []
+    for item in exc.errors(include_url=False, include_input=False):
+        where = ".".join(_shown(p) for p in item["loc"]) or "arguments"
+        if item["type"] == "extra_forbidden" and len(item["loc"]) == 1:
+            unknown.append(f"'{where}'")
+        else:
+            problems.append(f"{where}: {item['msg']}")
+    if unknown:
+        takes = ", ".join(params.model_fields) or "no arguments"
+        names = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        problems.append(f"unknown argument{'s' if len(unknown) > 1 else ''} {names} (this tool takes: {takes})")
+    shown = problems[:_MAX_PROBLEMS]
+    more = f" (and {len(problems) - len(shown)} more)" if len(problems) > len(shown) else ""
+    return "Invalid arguments: " + "; ".join(shown) + more + "."
 
 
 class _FastMCPTool(Tool):
@@ -98,7 +118,7 @@ class _FastMCPTool(Tool):
         try:
             params = impl.Params.model_validate(arguments or {})
         except ValidationError as exc:
-            return error_result(InvalidArgument(_describe_validation(exc)))
+            return error_result(InvalidArgument(_describe_validation(exc, impl.Params)))
         try:
             output = await impl.execute(params)
         except GatewayError as exc:

@@ -205,7 +205,10 @@ class ReadLookup(BaseTool):
         if len(page.rows) > limit or (params.offset and not rows):  # more rows, or paged past the end: count
             counted = await splunk.run(ops.oneshot, f"| inputlookup {quote(params.name)} | stats count", count=1)
             found = integer(counted.rows[0].get("count")) if counted.rows else None
-            total = max(found or 0, total + (1 if len(page.rows) > limit else 0))
+            if found is not None:
+                total = found
+            elif len(page.rows) > limit:
+                total += 1  # at least one more row, though the count is unknown
         shown = rows[: fit_rows(rows, settings.max_output_chars)]
         window = Page(min(params.offset, total), len(shown), total)
         fields = page.fields or sorted({k for row in rows for k in row})

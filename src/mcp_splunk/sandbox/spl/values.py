@@ -26,7 +26,8 @@ def to_number(value: Any) -> int | float | None:
         return value
     if isinstance(value, str):
         if _INT_RE.fullmatch(value):
-            return int(value)
+            # Splunk's integers are 64-bit: longer ones are doubles (and Python refuses to parse huge ints).
+            return int(value) if len(value.lstrip("+-")) <= 18 else float(value)
         if _NUMBER_RE.fullmatch(value):
             return float(value)
         return None
