@@ -71,3 +71,19 @@ def test_credential_shaped_text_is_redacted_even_when_the_value_was_never_seen(t
 def test_ordinary_text_is_left_alone() -> None:
     text = "search index=web status=500 | stats count by host"
     assert redact(text) == text
+
+
+def test_a_secret_containing_separators_is_redacted_too(captured: io.StringIO) -> None:
+    Secret("pass phrase with spaces & = signs")
+    logging.getLogger("x").error('login body: {"password": "pass phrase with spaces & = signs"}')
+    assert "pass phrase with spaces" not in captured.getvalue()
+
+
+def test_redaction_stays_correct_with_thousands_of_known_secrets(captured: io.StringIO) -> None:
+    for i in range(5000):
+        Secret(f"many-secrets-{i:05d}-zz")
+    logging.getLogger("x").info("tokens many-secrets-00042-zz and many-secrets-04999-zz, not many-secrets-x")
+    line = captured.getvalue()
+    assert "many-secrets-00042-zz" not in line
+    assert "many-secrets-04999-zz" not in line
+    assert "many-secrets-x" in line

@@ -1,9 +1,11 @@
 """Logging for the gateway: one root handler, and a filter that takes secrets out of every record.
 
 The filter redacts by *value*: every password, token and session key the gateway has seen is registered in
-``KNOWN_SECRETS`` (see ``secret.py``) and replaced by ``[secure]`` wherever it appears (message, arguments,
-traceback), whichever logger wrote it. Patterns catch credentials the gateway never saw as values, such as an
-``Authorization`` header or a ``password=`` form field quoted in a third-party message.
+``KNOWN_SECRETS`` (see ``secret.py``) and replaced by ``[secure]`` in the message, its arguments and any
+traceback, whichever logger wrote it. Secrets are matched as whole tokens (between spaces, quotes, ``=``, ``&``,
+``:`` and the like) by set lookup, so the cost stays linear in the text however many secrets are known; the rare
+secret that itself contains such a separator is searched for anywhere. Patterns catch credentials the gateway
+never saw as values, such as an ``Authorization`` header or a ``password=`` form field in a third-party message.
 """
 
 from __future__ import annotations
@@ -24,23 +26,18 @@ _PATTERNS = (
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-class _ValueRedactor:
-    """Replaces every known secret value; the pattern is rebuilt only when new secrets were registered."""
-
-    def __init__(self) -> None:
-        self._version = -1
-        self._pattern: re.Pattern[str] | None = None
-
-    def __call__(self, text: str) -> str:
-        version, values = KNOWN_SECRETS.snapshot()
-        if version != self._version:
-            ordered = sorted(values, key=len, reverse=True)  # longest first, so no secret is half-replaced
-            self._pattern = re.compile("|".join(re.escape(v) for v in ordered)) if ordered else None
-            self._version = version
-        return self._pattern.sub(MASK, text) if self._pattern is not None else text
+_TOKEN = re.compile(r"[^\s\"'&=:,;<>()\[\]{}|]+")  # the complement of secret.DELIMITERS
 
 
-_redact_values = _ValueRedactor()
+def _redact_values(text: str) -> str:
+    """Replace every registered secret: one pass over the tokens, whatever the number of secrets."""
+    index = KNOWN_SECRETS.index()
+    if index.tokens:
+        text = _TOKEN.sub(lambda m: MASK if m.group() in index.tokens else m.group(), text)
+    for value in index.others:
+        if value in text:
+            text = text.replace(value, MASK)
+    return text
 
 
 def redact(text: str) -> str:

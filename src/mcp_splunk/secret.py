@@ -7,11 +7,23 @@ through an error body or an f-string).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 MASK = "[secure]"
 _MIN_REDACTED_LENGTH = 4  # shorter values would turn ordinary words into [secure]
+# Characters that end a token in log text (spaces, quotes, separators of headers, forms, JSON, URLs).
+DELIMITERS = re.compile(r"[\s\"'&=:,;<>()\[\]{}|]")
+
+
+@dataclass(frozen=True, slots=True)
+class SecretIndex:
+    """The registered secrets, arranged for a linear-time scan of a text."""
+
+    tokens: frozenset[str]  # secrets without delimiter characters: matched as whole tokens, by set lookup
+    others: tuple[str, ...]  # the rare secrets that contain delimiters: searched as substrings, longest first
 
 
 class SecretRegistry:
@@ -21,7 +33,8 @@ class SecretRegistry:
         self._values: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
         self._max_size = max_size
-        self._version = 0
+        self._index = SecretIndex(frozenset(), ())
+        self._indexed = True
 
     def add(self, value: str) -> None:
         if len(value) < _MIN_REDACTED_LENGTH:
@@ -31,13 +44,19 @@ class SecretRegistry:
                 self._values.move_to_end(value)
                 return
             self._values[value] = None
-            self._version += 1
+            self._indexed = False
             while len(self._values) > self._max_size:
                 self._values.popitem(last=False)
 
-    def snapshot(self) -> tuple[int, tuple[str, ...]]:
+    def index(self) -> SecretIndex:
+        """The current secrets as a ``SecretIndex``, rebuilt only after secrets were added."""
         with self._lock:
-            return self._version, tuple(self._values)
+            if not self._indexed:
+                plain = [v for v in self._values if not DELIMITERS.search(v)]
+                others = sorted((v for v in self._values if DELIMITERS.search(v)), key=len, reverse=True)
+                self._index = SecretIndex(frozenset(plain), tuple(others))
+                self._indexed = True
+            return self._index
 
     def __len__(self) -> int:
         return len(self._values)
