@@ -15,7 +15,12 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
+import pytest
+
 from mcp_splunk.logs import configure_logging
+from mcp_splunk.sandbox import Sandbox
+from tests.support import RunningGateway, running_gateway, sandbox_defaults
 
 _OWN_HANDLERS = ("fastmcp", "mcp", "uvicorn", "uvicorn.error", "uvicorn.access")
 _MARKS = re.compile(
@@ -60,3 +65,36 @@ class LogWatch:
     def assert_clean(self) -> None:
         errors = server_errors(self.since())
         assert not errors, "unhandled errors or 5xx answers in the log:\n" + "\n---\n".join(errors[:5])
+
+
+# -- fixtures for modules that watch a gateway's log: import them into the module ----------------------------
+@pytest.fixture(scope="module")
+def log() -> Iterator[io.StringIO]:
+    with captured_log() as stream:
+        yield stream
+
+
+@pytest.fixture(scope="module")
+def stateful(log: io.StringIO, sandbox: Sandbox) -> Iterator[RunningGateway]:
+    with running_gateway(sandbox_defaults(sandbox)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def stateless(log: io.StringIO, sandbox: Sandbox) -> Iterator[RunningGateway]:
+    with running_gateway(sandbox_defaults(sandbox), stateless=True) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors(log: io.StringIO) -> Iterator[LogWatch]:
+    """Fails the test if the gateway logged an unhandled error or answered a 5xx while it ran."""
+    watch = LogWatch(log)
+    yield watch
+    watch.assert_clean()
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=60) as client:
+        yield client

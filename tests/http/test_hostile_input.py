@@ -10,7 +10,6 @@ checks that the gateway logged no traceback, no ERROR record and no 5xx answer (
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import socket
 from collections.abc import Iterator
@@ -22,9 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcp_splunk.sandbox import Sandbox
-from tests.logcheck import LogWatch, captured_log
-from tests.support import ACCEPT, HANDSHAKE, RawSession, RunningGateway, running_gateway, sandbox_defaults
+from tests.logcheck import LogWatch, http, log, no_server_errors, stateful, stateless  # noqa: F401 - fixtures used by name
+from tests.support import ACCEPT, HANDSHAKE, RawSession, RunningGateway
 
 MODERN = "2026-07-28"
 META = {
@@ -54,35 +52,6 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 # -- fixtures: one stateful and one stateless gateway, logging into a captured stream --------------------------
-@pytest.fixture(scope="module")
-def log() -> Iterator[io.StringIO]:
-    with captured_log() as stream:
-        yield stream
-
-
-@pytest.fixture(scope="module")
-def stateful(log: io.StringIO, sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(sandbox)) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def stateless(log: io.StringIO, sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(sandbox), stateless=True) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def no_server_errors(log: io.StringIO) -> Iterator[LogWatch]:
-    watch = LogWatch(log)
-    yield watch
-    watch.assert_clean()
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30) as client:
-        yield client
 
 
 # -- raw HTTP ------------------------------------------------------------------------------------------------

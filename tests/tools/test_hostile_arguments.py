@@ -9,9 +9,7 @@ the sandbox logged no traceback, no ERROR record and no 5xx answer (``tests/logc
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -21,7 +19,6 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from mcp_splunk import errors
-from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.tools.indexes import ListIndexesParams
 from mcp_splunk.tools.knowledge import ReadLookupParams
 from mcp_splunk.tools.kvstore import QueryKvstoreParams
@@ -29,8 +26,8 @@ from mcp_splunk.tools.platform import GetConfigurationParams
 from mcp_splunk.tools.search import RunSearchParams
 from mcp_splunk.tools.search_jobs import ResultsParams
 from mcp_splunk.tools.validate import ValidateSplParams
-from tests.logcheck import LogWatch, captured_log
-from tests.support import ACCEPT, RawSession, RunningGateway, running_gateway, sandbox_defaults
+from tests.logcheck import LogWatch, http, log, no_server_errors, stateful, stateless  # noqa: F401 - fixtures used by name
+from tests.support import ACCEPT, RawSession, RunningGateway
 
 PARAMS: dict[str, type[BaseModel]] = {
     "run_search": RunSearchParams,
@@ -50,37 +47,6 @@ META = {
     "io.modelcontextprotocol/clientCapabilities": {},
 }
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-@pytest.fixture(scope="module")
-def log() -> Iterator[io.StringIO]:
-    with captured_log() as stream:
-        yield stream
-
-
-@pytest.fixture(scope="module")
-def stateful(log: io.StringIO, sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(sandbox)) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def stateless(log: io.StringIO, sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(sandbox), stateless=True) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def no_server_errors(log: io.StringIO) -> Iterator[LogWatch]:
-    watch = LogWatch(log)
-    yield watch
-    watch.assert_clean()
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=60) as client:
-        yield client
 
 
 def nested_dict(depth: int) -> Any:
