@@ -68,7 +68,7 @@ async def test_saved_search_resources_follow_the_sandbox(gateway: RunningGateway
 async def test_the_spl_reference_is_served_as_markdown(gateway: RunningGateway) -> None:
     async with gateway.client() as client:
         (content,) = await client.read_resource("splunk://spl-reference")
-    assert content.mimeType == "text/markdown"
+    assert content.mime_type == "text/markdown"
     assert content.text.startswith("# SPL quick reference")
 
 
