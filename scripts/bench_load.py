@@ -1,0 +1,279 @@
+"""Load generation and measurement primitives for ``scripts/bench.py``.
+
+Three ways to perform the same operation, each timed per call with ``time.perf_counter``:
+
+- **direct** (the floor, case a): a splunklib ``Service`` per client identity, all sharing one keep-alive
+  ``HttpTransport`` (the gateway's own handler), calling the gateway's own operation functions
+  (``mcp_splunk.splunk.operations``) from one thread per client;
+- **MCP** (cases b and c): one FastMCP ``Client`` over ``StreamableHttpTransport`` per client, each with its own
+  ``X-Splunk-*`` headers, as asyncio tasks in one event loop.
+
+Every client warms up (first connection, pooled identity, code paths) before a shared start; then all clients
+loop until a shared deadline and every completed call's latency is kept (``bench_monitor`` watches the processes
+meanwhile).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastmcp import Client
+from fastmcp.client.transports import StreamableHttpTransport
+from splunklib import client as splunk_client
+
+from mcp_splunk.secret import Secret
+from mcp_splunk.splunk import operations as ops
+from mcp_splunk.splunk.config import SplunkConfig
+from mcp_splunk.splunk.transport import HttpTransport
+from mcp_splunk.tools import jobs as gateway_jobs
+
+MB = 1024 * 1024
+# The gateway's job-polling schedule (mcp_splunk.tools.jobs.wait_for_job), so "wait" is the same operation.
+FIRST_POLL = float(getattr(gateway_jobs, "_FIRST_POLL", 0.05))
+MAX_POLL = float(getattr(gateway_jobs, "_MAX_POLL", 1.0))
+SEARCH_EARLIEST = "-24h"  # the gateway's default window (MCP_SPLUNK_DEFAULT_EARLIEST)
+SEARCH_ROWS = 100  # the gateway's default first page (MCP_SPLUNK_DEFAULT_ROW_LIMIT)
+JOB_TTL = 600  # the gateway's MCP_SPLUNK_JOB_TTL_SECONDS
+
+
+def token_for(index: int, prefix: str = "bench") -> str:
+    """The bearer token of client identity ``index`` (registered with the sandbox as admin)."""
+    return f"{prefix}-{index:05d}"
+
+
+def splunk_headers(splunk_url: str, token: str) -> dict[str, str]:
+    parts = urlsplit(splunk_url)
+    return {
+        "X-Splunk-Host": parts.hostname or "127.0.0.1",
+        "X-Splunk-Port": str(parts.port),
+        "X-Splunk-Scheme": parts.scheme,
+        "X-Splunk-Token": token,
+    }
+
+
+# -- statistics -------------------------------------------------------------------------------------------
+@dataclass
+class Sample:
+    """What one timed phase produced: per-call latencies (seconds) and failures."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_error: str | None = None
+    wall: float = 0.0
+
+    def merge(self, other: Sample) -> None:
+        self.latencies.extend(other.latencies)
+        self.errors += other.errors
+        self.first_error = self.first_error or other.first_error
+        self.wall += other.wall
+
+    def failed(self, exc: BaseException | str) -> None:
+        self.errors += 1
+        if self.first_error is None:
+            self.first_error = str(exc)[:300] if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"[:300]
+
+
+def percentile(ordered: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) of sorted values, linearly interpolated."""
+    if not ordered:
+        return math.nan
+    rank = (len(ordered) - 1) * q / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summarize(sample: Sample) -> dict[str, Any]:
+    """Counts, throughput and latency percentiles in ms (None when no call completed)."""
+    ordered = sorted(sample.latencies)
+    count = len(ordered)
+
+    def ms(value: float) -> float | None:
+        return round(value * 1000, 3) if count else None
+
+    return {
+        "calls": count,
+        "errors": sample.errors,
+        "first_error": sample.first_error,
+        "wall_s": round(sample.wall, 3),
+        "throughput_per_s": round(count / sample.wall, 2) if sample.wall > 0 else 0.0,
+        "p50_ms": ms(percentile(ordered, 50)),
+        "p95_ms": ms(percentile(ordered, 95)),
+        "p99_ms": ms(percentile(ordered, 99)),
+        "mean_ms": ms(sum(ordered) / count) if count else None,
+        "max_ms": ms(ordered[-1]) if count else None,
+    }
+
+
+# -- the direct floor (case a) ----------------------------------------------------------------------------
+class DirectSplunk:
+    """splunklib services for the sandbox, one per identity, on one shared keep-alive transport."""
+
+    def __init__(self, splunk_url: str, *, read_timeout: float = 60.0) -> None:
+        parts = urlsplit(splunk_url)
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = int(parts.port or 8089)
+        self.scheme = parts.scheme
+        self.transport = HttpTransport(connect_timeout=5.0, read_timeout=read_timeout)
+
+    def service(self, token: str) -> splunk_client.Service:
+        config = SplunkConfig(host=self.host, port=self.port, scheme=self.scheme, token=Secret(token))
+        return splunk_client.Service(
+            host=self.host,
+            port=self.port,
+            scheme=self.scheme,
+            app="search",
+            owner="nobody",
+            splunkToken=token,
+            autologin=False,
+            handler=self.transport.handler_for(config, self.host),
+        )
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+def direct_list_indexes(service: splunk_client.Service) -> None:
+    ops.read_entries(service, "data/indexes", count=0)
+
+
+def _create_job(service: splunk_client.Service, query: str, exec_mode: str) -> str:
+    return ops.create_job(
+        service,
+        gateway_jobs.normalize_query(query),  # the SPL as the gateway sends it ("search" prefixed where implied)
+        earliest_time=SEARCH_EARLIEST,
+        latest_time="now",
+        exec_mode=exec_mode,
+        timeout=JOB_TTL,
+    )
+
+
+def direct_run_search(service: splunk_client.Service, query: str) -> int:
+    """The floor for ``run_search``: create the job in blocking mode (splunkd answers once it is done), then read
+    its first page; the rows read. Two requests, no polling: the least a direct client can do."""
+    sid = _create_job(service, query, "blocking")
+    return len(ops.job_results(service, sid, offset=0, count=SEARCH_ROWS).rows)
+
+
+def direct_run_search_polling(service: splunk_client.Service, query: str) -> int:
+    """Like the gateway: create the job, poll its status on the gateway's schedule (at once, then after 50 ms,
+    growing by half each time), then read its first page."""
+    sid = _create_job(service, query, "normal")
+    delay = FIRST_POLL
+    while True:
+        status = ops.job_status(service, sid)
+        if str(status.get("isDone")).lower() in ("1", "true") or str(status.get("isFailed")).lower() in ("1", "true"):
+            break
+        time.sleep(delay)
+        delay = min(delay * 1.5, MAX_POLL)
+    return len(ops.job_results(service, sid, offset=0, count=SEARCH_ROWS).rows)
+
+
+def run_direct(
+    services: Sequence[splunk_client.Service],
+    operation: Callable[[splunk_client.Service], object],
+    *,
+    warmup: int,
+    duration: float,
+) -> Sample:
+    """One thread per service: ``warmup`` untimed calls each, then all call ``operation`` until the deadline."""
+    sample = Sample()
+    lock = threading.Lock()
+    deadline = [0.0, 0.0]  # start, end: set by the barrier's action before any worker is released
+
+    def begin() -> None:
+        deadline[0] = time.perf_counter()
+        deadline[1] = deadline[0] + duration
+
+    start = threading.Barrier(len(services) + 1, action=begin)
+
+    def worker(service: splunk_client.Service) -> None:
+        latencies: list[float] = []
+        try:
+            for _ in range(warmup):
+                operation(service)
+        except Exception as exc:
+            with lock:
+                sample.failed(exc)
+        start.wait()
+        while time.perf_counter() < deadline[1]:
+            began = time.perf_counter()
+            try:
+                operation(service)
+            except Exception as exc:
+                with lock:
+                    sample.failed(exc)
+                continue
+            latencies.append(time.perf_counter() - began)
+        with lock:
+            sample.latencies.extend(latencies)
+
+    threads = [threading.Thread(target=worker, args=(s,), daemon=True) for s in services]
+    for thread in threads:
+        thread.start()
+    start.wait(timeout=300)  # every worker has warmed up
+    for thread in threads:
+        thread.join()
+    sample.wall = time.perf_counter() - deadline[0]
+    return sample
+
+
+# -- MCP clients (cases b and c) --------------------------------------------------------------------------
+def mcp_client(url: str, headers: dict[str, str] | None = None, timeout: float | None = 300.0) -> Client[Any]:
+    return Client(StreamableHttpTransport(url, headers=headers or {}), timeout=timeout)
+
+
+@contextlib.asynccontextmanager
+async def open_clients(url: str, headers: Sequence[dict[str, str]]) -> AsyncIterator[list[Client[Any]]]:
+    """Connected clients, one per header set (connected concurrently, closed on exit)."""
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [mcp_client(url, h) for h in headers]
+        await asyncio.gather(*(stack.enter_async_context(c) for c in clients))
+        yield clients
+
+
+async def call_ok(client: Client[Any], tool: str, arguments: dict[str, Any]) -> None:
+    result = await client.call_tool(tool, arguments, raise_on_error=False)
+    if result.is_error:
+        text = " ".join(getattr(c, "text", "") for c in result.content)
+        raise RuntimeError(f"{tool} failed: {text[:200]}")
+
+
+async def run_mcp(
+    clients: Sequence[Client[Any]], tool: str, arguments: dict[str, Any], *, warmup: int, duration: float
+) -> Sample:
+    """Each client warms up with ``warmup`` calls, then all call ``tool`` until a shared deadline."""
+    sample = Sample()
+
+    async def warm(c: Client[Any]) -> None:
+        for _ in range(warmup):
+            try:
+                await call_ok(c, tool, arguments)
+            except Exception as exc:
+                sample.failed(exc)
+
+    await asyncio.gather(*(warm(c) for c in clients))
+    began = time.perf_counter()
+    deadline = began + duration
+
+    async def loop(c: Client[Any]) -> None:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                await call_ok(c, tool, arguments)
+            except Exception as exc:
+                sample.failed(exc)
+                continue
+            sample.latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(loop(c) for c in clients))
+    sample.wall = time.perf_counter() - began
+    return sample

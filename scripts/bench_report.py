@@ -1,0 +1,335 @@
+"""Targets and output for ``scripts/bench.py``: ``results.json``, ``results.md`` and ``results.png``.
+
+The targets are the issue's: c/(a+b) at p50 ≤ 1.2 with one client and ≤ 1.5 with 32; ``/health`` p99 ≤ 50 ms
+while calls wait on an unreachable host; RSS growth ≤ 30 MB after the identities; a large export with peak RSS
+≤ 150 MB and time ≤ 1.5 × the direct export. A target whose measurement was not run is reported as such.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+CASES = (("direct", "a direct"), ("mcp_noop", "b MCP noop"), ("gateway", "c gateway"))
+
+
+def _target(name: str, measured: float | None, limit: float, unit: str, note: str = "") -> dict[str, Any]:
+    known = measured is not None and not math.isnan(measured)
+    return {
+        "target": name,
+        "limit": limit,
+        "measured": round(measured, 3) if known and measured is not None else None,
+        "unit": unit,
+        "status": ("met" if measured is not None and measured <= limit else "missed") if known else "not measured",
+        "note": note,
+    }
+
+
+def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    targets = []
+    latency = results.get("latency", {})
+    for op, by_concurrency in latency.items():
+        for clients, limit in (("1", 1.2), ("32", 1.5)):
+            cell = by_concurrency.get(clients)
+            ratio = cell["ratio"]["p50"] if cell else None
+            targets.append(_target(f"{op}: c/(a+b) at p50, {clients} client(s)", ratio, limit, "×"))
+    health = results.get("health_while_stuck")
+    stuck = health["stuck_calls"] if health else 16
+    targets.append(
+        _target(
+            f"/health p99 while {stuck} calls wait on an unreachable host",
+            health["while_stuck"]["p99_ms"] if health else None,
+            50.0,
+            "ms",
+        )
+    )
+    identities = results.get("identities")
+    count = identities["identities"] if identities else 10_000
+    targets.append(
+        _target(
+            f"RSS growth after {count:,} identities", identities["rss_growth_mb"] if identities else None, 30.0, "MB"
+        )
+    )
+    export = results.get("export")
+    rows = export["gateway"]["rows"] if export else 100_000
+    targets.append(
+        _target(
+            f"{rows:,}-row export: gateway peak RSS", export["gateway"]["peak_rss_mb"] if export else None, 150, "MB"
+        )
+    )
+    targets.append(
+        _target(f"{rows:,}-row export: time / direct export time", export["time_ratio"] if export else None, 1.5, "×")
+    )
+    if results.get("config", {}).get("tiny"):
+        for target in targets:
+            target["note"] = "tiny smoke run: sizes too small for the figure to mean anything"
+    return targets
+
+
+# -- markdown ---------------------------------------------------------------------------------------------
+def _num(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _ms(summary: dict[str, Any]) -> str:
+    return " / ".join(_num(summary[f"{p}_ms"]) for p in ("p50", "p95", "p99"))
+
+
+def _latency_table(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "| operation | clients | a direct p50/p95/p99 ms | b MCP noop p50/p95/p99 ms | c gateway p50/p95/p99 ms "
+        "| c/(a+b) p50 / p95 / p99 | calls/s a / b / c | CPU ms/call noop / gateway | gateway peak RSS MB "
+        "| other load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for op, by_concurrency in results["latency"].items():
+        for clients, cell in by_concurrency.items():
+            a, b, c = (cell[key] for key, _ in CASES)
+            ratio = cell["ratio"]
+            server = cell["gateway_process"]
+            per_call = server["cpu_s"] / c["calls"] * 1000 if c["calls"] else math.nan
+            noop_per_call = cell["noop_process"]["cpu_s"] / b["calls"] * 1000 if b["calls"] else math.nan
+            lines.append(
+                f"| {op} | {clients} | {_ms(a)} | {_ms(b)} | {_ms(c)} "
+                f"| {' / '.join(_num(ratio[p], 2) for p in ('p50', 'p95', 'p99'))} "
+                f"| {a['throughput_per_s']:.0f} / {b['throughput_per_s']:.0f} / {c['throughput_per_s']:.0f} "
+                f"| {noop_per_call:.2f} / {per_call:.2f} | {server['peak_rss_mb']:.0f} | {_other(cell)} |"
+            )
+    return lines
+
+
+def _other(cell: dict[str, Any]) -> str:
+    """The largest share of the machine's CPU other processes used during a cell's measurements."""
+    shares = [load["foreign_share"] for load in cell.get("foreign_load", {}).values()]
+    return f"{max(shares):.0%}" if shares else "—"
+
+
+def _load_note(section: dict[str, Any]) -> str:
+    load = section.get("foreign_load")
+    if not load:
+        return ""
+    return f" Other processes used {load['foreign_share']:.0%} of the machine's CPU meanwhile."
+
+
+def _polling_table(results: dict[str, Any]) -> list[str]:
+    lines = []
+    for op, by_concurrency in results["latency"].items():
+        for clients, cell in by_concurrency.items():
+            if "direct_like_gateway" in cell:
+                like, r = cell["direct_like_gateway"], cell["ratio_vs_direct_like_gateway"]
+                ratios = " / ".join(_num(r[p], 2) for p in ("p50", "p95", "p99"))
+                lines.append(f"| {op} | {clients} | {_ms(like)} | {like['throughput_per_s']:.0f} | {ratios} |")
+    if not lines:
+        return []
+    return [
+        "",
+        "The floor above creates the job in blocking mode. The same direct call made the gateway's way (create, "
+        "poll the status at once and then after 50 ms, 75 ms, …, read the first page):",
+        "",
+        "| operation | clients | direct, polling p50/p95/p99 ms | calls/s | c/(that+b) p50 / p95 / p99 |",
+        "|---|---:|---:|---:|---:|",
+        *lines,
+    ]
+
+
+def _health_row(label: str, s: dict[str, Any]) -> str:
+    return f"| {label} | {s['p50_ms']:.2f} | {s['p95_ms']:.2f} | {s['p99_ms']:.2f} | {s['max_ms']:.2f} | {s['calls']} |"
+
+
+def _errors(results: dict[str, Any]) -> list[str]:
+    found = []
+    for op, by_concurrency in results["latency"].items():
+        for clients, cell in by_concurrency.items():
+            for key, label in CASES:
+                if cell[key]["errors"]:
+                    found.append(
+                        f"- {op}, {clients} clients, {label}: {cell[key]['errors']} errors, first: "
+                        f"`{cell[key]['first_error']}`"
+                    )
+    return found
+
+
+def markdown(results: dict[str, Any]) -> str:
+    machine, config = results["machine"], results["config"]
+    out = [
+        "# mcp-splunk benchmark" + (" (tiny smoke run)" if config["tiny"] else ""),
+        "",
+        f"{machine['cpu_count']} CPUs ({machine['cpu_model']}), {machine['memory_gb']} GB, Python {machine['python']}"
+        f" on {machine['platform']}; fastmcp {machine['fastmcp']}, splunk-sdk {machine['splunklib']}; "
+        f"{machine['started']}, mcp-splunk {machine['git']}. Each latency figure: {config['duration']} s of calls in "
+        f"{config['rounds']} interleaved slices, after {config['warmup']} warm-up call(s) per client.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | limit | status |",
+        "|---|---:|---:|---|",
+    ]
+    for t in results["targets"]:
+        measured = "—" if t["measured"] is None else f"{t['measured']:g} {t['unit']}"
+        out.append(f"| {t['target']} | {measured} | {t['limit']:g} {t['unit']} | {t['status']} |")
+    out += ["", "## Latency and throughput", "", *_latency_table(results), *_polling_table(results)]
+    if errors := _errors(results):
+        out += ["", "Failed calls (excluded from the latencies):", "", *errors]
+    health = results["health_while_stuck"]
+    out += [
+        "",
+        "## /health while calls wait on an unreachable host",
+        "",
+        "| state | p50 ms | p95 ms | p99 ms | max ms | probes |",
+        "|---|---:|---:|---:|---:|---:|",
+        _health_row("idle", health["idle"]),
+        _health_row(f"{health['stuck_calls']} calls stuck", health["while_stuck"]),
+        "",
+        f"{health['connections_to_silent_host']} connections reached the silent host; "
+        f"{health['calls_pending_when_probing_ended']} of {health['stuck_calls']} calls were still waiting when the "
+        "last probe returned." + _load_note(health),
+    ]
+    ident = results["identities"]
+    out += [
+        "",
+        f"## Memory after {ident['identities']:,} identities",
+        "",
+        f"RSS {ident['rss_before_mb']} MB → {ident['rss_after_mb']} MB (growth {ident['rss_growth_mb']} MB); "
+        f"{ident['calls']['calls']} calls ({ident['calls']['errors']} failed) in {ident['calls']['wall_s']} s, "
+        f"{ident['concurrency']} at a time; gateway CPU {ident['gateway_cpu_s']} s; "
+        f"{ident['pooled_connections_after']} pooled connections afterwards." + _load_note(ident),
+        "",
+        "| identities | RSS MB | elapsed s | mean call ms in the step |",
+        "|---:|---:|---:|---:|",
+        *(
+            f"| {p['identities']:,} | {p['rss_mb']} | {p['elapsed_s']} | {p.get('chunk_mean_ms') or '—'} |"
+            for p in ident["checkpoints"]
+        ),
+    ]
+    export = results["export"]
+    gateway, direct = export["gateway"], export["direct"]
+    out += [
+        "",
+        f"## {gateway['rows']:,}-row export",
+        "",
+        "| path | median s | peak RSS MB | rows seen |",
+        "|---|---:|---:|---:|",
+        f"| direct splunklib (own process) | {direct['seconds_median']} | {direct['peak_rss_mb']} "
+        f"| {direct['rows_seen'][-1]:,} |",
+        f"| gateway `export_search` | {gateway['seconds_median']} | {gateway['peak_rss_mb']} "
+        f"(before: {gateway['rss_before_mb']}) | {gateway['runs'][-1]['rows_seen']:,} |",
+        "",
+        f"Time ratio gateway / direct: {export['time_ratio']:.2f}." + _load_note(export),
+    ]
+    if profiles := results.get("profile"):
+        out += ["", "## Profile of the gateway under the (c) workload (pyinstrument, event loop)"]
+        for name, profile in profiles.items():
+            out += _profile(name, profile)
+    return "\n".join(out) + "\n"
+
+
+def _share_row(row: dict[str, Any]) -> str:
+    return f"| `{row['function']}` | {row['seconds']} | {row['share_of_busy']:.1%} |"
+
+
+def _profile(name: str, profile: dict[str, Any]) -> list[str]:
+    cpu = ", ".join(f"{kind} {seconds} s" for kind, seconds in profile["cpu_s_by_thread_kind"].items())
+    calls = profile["calls"]
+    per_call = sum(profile["cpu_s_by_thread_kind"].values()) / calls["calls"] * 1000 if calls["calls"] else math.nan
+    return [
+        "",
+        f"### {name}",
+        "",
+        f"{profile['workload']} {calls['calls']} calls in a {profile['window_s']} s window; gateway CPU in it: {cpu} "
+        f"({per_call:.2f} ms per call, profiler included). The event loop was busy {profile['loop_busy_s']} s of "
+        f"{profile['loop_wall_s']} s (the rest waiting in select); shares below are of that busy time.",
+        "",
+        "| our code, inclusive | s | share |",
+        "|---|---:|---:|",
+        *(
+            f"| `{r['function']}` | {r['seconds']} | {r['share_of_busy']:.1%} |"
+            for r in profile["top_inclusive_own_code"]
+        ),
+        "",
+        "| self time | s | share |",
+        "|---|---:|---:|",
+        *(_share_row(r) for r in profile["top_self"][:20]),
+    ]
+
+
+# -- chart ------------------------------------------------------------------------------------------------
+def _f(*values: float | None) -> float:
+    """The sum of values for plotting, NaN (a gap) if any is missing."""
+    return math.nan if None in values else float(sum(v for v in values if v is not None))
+
+
+def chart(results: dict[str, Any], path: Path) -> None:
+    figure, axes = plt.subplots(2, 3, figsize=(17, 9.5))
+    ops = list(results["latency"])
+    for axis, op in zip(axes[0][:2], ops, strict=False):
+        cells = results["latency"][op]
+        clients = [int(c) for c in cells]
+        for key, label in CASES:
+            axis.plot(clients, [_f(cells[str(c)][key]["p50_ms"]) for c in clients], marker="o", label=f"{label} p50")
+        axis.plot(
+            clients,
+            [_f(cells[str(c)]["direct"]["p50_ms"], cells[str(c)]["mcp_noop"]["p50_ms"]) for c in clients],
+            linestyle="--",
+            label="a+b p50",
+        )
+        axis.plot(clients, [_f(cells[str(c)]["gateway"]["p99_ms"]) for c in clients], marker="x", label="c gateway p99")
+        axis.set(title=f"{op}: latency", xlabel="concurrent clients", ylabel="ms", xscale="log", yscale="log")
+        axis.legend(fontsize=8)
+    ratio_axis = axes[0][2]
+    for op in ops:
+        cells = results["latency"][op]
+        clients = [int(c) for c in cells]
+        ratio_axis.plot(clients, [_f(cells[str(c)]["ratio"]["p50"]) for c in clients], marker="o", label=f"{op} p50")
+    ratio_axis.axhline(1.2, color="grey", linestyle=":", label="target 1.2 (1 client)")
+    ratio_axis.axhline(1.5, color="grey", linestyle="--", label="target 1.5 (32 clients)")
+    ratio_axis.set(title="c / (a+b)", xlabel="concurrent clients", xscale="log")
+    ratio_axis.legend(fontsize=8)
+    throughput = axes[1][0]
+    for index, op in enumerate(ops):
+        cells = results["latency"][op]
+        clients = [int(c) for c in cells]
+        for key, label in CASES:
+            if key == "mcp_noop" and index:
+                continue  # one no-op series serves every operation
+            name = label if key == "mcp_noop" else f"{op} {label}"
+            throughput.plot(clients, [cells[str(c)][key]["throughput_per_s"] for c in clients], marker="o", label=name)
+    throughput.set(title="throughput", xlabel="concurrent clients", ylabel="calls/s", xscale="log")
+    throughput.legend(fontsize=7)
+    ident = results["identities"]
+    memory = axes[1][1]
+    memory.plot(
+        [p["identities"] for p in ident["checkpoints"]], [p["rss_mb"] for p in ident["checkpoints"]], marker="o"
+    )
+    memory.set(title=f"gateway RSS over {ident['identities']:,} identities", xlabel="identities", ylabel="MB")
+    health, export = results["health_while_stuck"], results["export"]
+    bars = axes[1][2]
+    labels = ["/health p99 idle", "/health p99 stuck", "export s direct", "export s gateway"]
+    values = [
+        health["idle"]["p99_ms"],
+        health["while_stuck"]["p99_ms"],
+        export["direct"]["seconds_median"],
+        export["gateway"]["seconds_median"],
+    ]
+    bars.bar(labels, values, color=["#8ab", "#c86", "#8ab", "#c86"])
+    bars.set(title="/health p99 (ms) and export time (s)")
+    bars.tick_params(axis="x", labelsize=8)
+    figure.suptitle(f"mcp-splunk benchmark, {results['machine']['cpu_count']} CPUs, {results['machine']['started']}")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write_outputs(results: dict[str, Any], out: Path) -> dict[str, Path]:
+    results["targets"] = evaluate_targets(results)
+    paths = {"json": out / "results.json", "markdown": out / "results.md", "chart": out / "results.png"}
+    paths["json"].write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    paths["markdown"].write_text(markdown(results), encoding="utf-8")
+    chart(results, paths["chart"])
+    return paths
