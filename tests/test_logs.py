@@ -5,21 +5,34 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 
+import httpx
 import pytest
 
 from mcp_splunk.logs import configure_logging, redact
+from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.secret import Secret
+
+
+@contextmanager
+def logging_at(level: str) -> Iterator[io.StringIO]:
+    root, wire = logging.getLogger(), [logging.getLogger(name) for name in ("httpx", "httpcore")]
+    saved = (root.handlers[:], root.level, [w.level for w in wire])
+    buffer = io.StringIO()
+    configure_logging(level, stream=buffer)
+    try:
+        yield buffer
+    finally:
+        root.handlers, root.level = saved[0], saved[1]
+        for logger, was in zip(wire, saved[2], strict=True):
+            logger.setLevel(was)
 
 
 @pytest.fixture
 def captured() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    buffer = io.StringIO()
-    configure_logging("DEBUG", stream=buffer)
-    yield buffer
-    root.handlers, root.level = saved
+    with logging_at("DEBUG") as buffer:
+        yield buffer
 
 
 def test_a_registered_secret_is_redacted_wherever_it_appears(captured: io.StringIO) -> None:
@@ -87,3 +100,10 @@ def test_redaction_stays_correct_with_thousands_of_known_secrets(captured: io.St
     assert "many-secrets-00042-zz" not in line
     assert "many-secrets-04999-zz" not in line
     assert "many-secrets-x" in line
+
+
+@pytest.mark.parametrize(("level", "logged"), [("INFO", False), ("WARNING", False), ("DEBUG", True)])
+def test_each_http_request_to_splunk_is_logged_only_when_debugging(sandbox: Sandbox, level: str, logged: bool) -> None:
+    with logging_at(level) as buffer, httpx.Client() as http:
+        http.get(f"{sandbox.url}/services/server/info")
+    assert ("HTTP Request: GET" in buffer.getvalue()) is logged

@@ -72,4 +72,8 @@ def configure_logging(level: str, stream: IO[str] | None = None) -> logging.Hand
         own.handlers = []  # FastMCP installs its own handlers: send its records through ours instead
         own.propagate = True
         own.setLevel(logging.NOTSET)
+    # httpx logs every request to Splunk at INFO: a line (and its cost) per REST call, wanted only when debugging.
+    wire = logging.NOTSET if root.level <= logging.DEBUG else logging.WARNING
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(wire)
     return handler

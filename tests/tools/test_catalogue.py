@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 
 from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.tools.base import BaseTool
@@ -47,3 +49,26 @@ async def test_every_tool_answers_in_both_structured_content_and_text(gateway: R
             assert result.content[0].text.strip(), name
             assert listed[name].annotations is not None, name
     assert set(listed) == {tool.name for tool in TOOLS}
+
+
+class MethodSpy(Middleware):
+    def __init__(self) -> None:
+        self.methods: list[str | None] = []
+
+    async def on_request(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
+        self.methods.append(context.method)
+        return await call_next(context)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_a_tool_call_runs_only_the_call_through_the_middleware(sandbox: Sandbox, mode: str) -> None:
+    # The SDK would otherwise run a whole tools/list (config, audit, every middleware) to find the called tool's schema.
+    with running_gateway(sandbox_defaults(sandbox)) as running:
+        spy = MethodSpy()
+        running.gateway.mcp.add_middleware(spy)
+        async with running.client(mode=mode) as client:
+            await client.list_tools()
+            spy.methods.clear()
+            result = await client.call_tool("get_index_info", {"name": "main"})
+        assert result.structured_content
+        assert spy.methods == ["tools/call"]

@@ -14,7 +14,9 @@ from mcp_splunk.splunk import operations as ops
 from mcp_splunk.tools.splunk_client import SplunkClient
 
 ProgressReporter = Callable[["JobStatus"], Awaitable[None]]
-_FIRST_POLL = 0.05
+# Small searches finish within milliseconds: poll soon, then back off to spare splunkd on long ones.
+_FIRST_POLL = 0.01
+_BACKOFF = 1.6
 _MAX_POLL = 1.0
 _SKIPPED_FIELDS = frozenset({"_bkt", "_cd", "_indextime", "_serial", "_si", "_sourcetype", "_subsecond"})
 
@@ -112,20 +114,25 @@ async def job_status(splunk: SplunkClient, sid: str) -> JobStatus:
 
 
 async def wait_for_job(splunk: SplunkClient, sid: str, budget: float, report: ProgressReporter) -> JobStatus:
-    """Poll until the job finishes or ``budget`` seconds pass, reporting each change of progress."""
+    """Poll until the job finishes or ``budget`` seconds pass, reporting each change of progress.
+
+    A job already finished at the first poll reports nothing: a lone 100% tells the client nothing, and a progress
+    notification turns the reply into a stream, which costs the client a fresh connection.
+    """
     deadline = time.monotonic() + budget
     delay = _FIRST_POLL
     last: tuple[str, float, int] | None = None
     while True:
         status = await job_status(splunk, sid)
+        finished = status.is_done or status.is_failed
         marker = (status.dispatch_state, status.done_progress, status.scan_count)
-        if marker != last:
+        if marker != last and not (finished and last is None):
             await report(status)
-            last = marker
-        if status.is_done or status.is_failed or time.monotonic() >= deadline:
+        last = marker
+        if finished or time.monotonic() >= deadline:
             return status
         await anyio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-        delay = min(delay * 1.5, _MAX_POLL)
+        delay = min(delay * _BACKOFF, _MAX_POLL)
 
 
 async def cancel_quietly(splunk: SplunkClient, sid: str) -> None:

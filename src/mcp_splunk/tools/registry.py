@@ -6,6 +6,8 @@ Write tools are registered only when the operator enables writes, so with writes
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastmcp import FastMCP
 
 from mcp_splunk.tools import (
@@ -40,5 +42,13 @@ def enabled_tools(deps: ToolDeps) -> list[BaseTool]:
 
 
 def register_tools(mcp: FastMCP, deps: ToolDeps) -> None:
+    schemas: dict[str, dict[str, Any]] = {}
     for tool in enabled_tools(deps):
-        mcp.add_tool(to_fastmcp(tool))
+        adapted = to_fastmcp(tool)
+        mcp.add_tool(adapted)
+        schemas[adapted.name] = adapted.parameters
+    # Without a lookup the MCP SDK finds a called tool's input schema (to check Mcp-Param-* headers) by running a
+    # whole tools/list, through every middleware, before each tools/call: 1.3 ms a call. The catalogue is fixed at
+    # startup, so a dict answers the same. ``_mcp_server`` is FastMCP-internal (4.1.2); the SDK's own MCPServer
+    # wires its tool manager in the same way.
+    mcp._mcp_server.get_tool_input_schema = schemas.get
