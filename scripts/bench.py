@@ -138,9 +138,14 @@ def quiet(process: ServerProcess) -> ServerProcess:
 
 
 @contextmanager
-def start_gateway(env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
-    """A fresh ``mcp-splunk serve`` with the product's defaults (and ``env``), stopped on exit."""
-    with gateway_process(env={**CLEAN_ENV, **(env or {})}) as process:
+def start_gateway(out: Path, name: str, env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
+    """A fresh ``mcp-splunk serve`` with the product's defaults (and ``env``), stopped on exit.
+
+    Its audit lines go to ``out/audit-<name>.jsonl``, as in a deployment: on its stderr they would be read by this
+    process, and the clients measured here would pay for reading them.
+    """
+    audit = {"MCP_SPLUNK_AUDIT_LOG": str((out / f"audit-{name}.jsonl").resolve())}
+    with gateway_process(env={**CLEAN_ENV, **audit, **(env or {})}) as process:
         yield quiet(process)
 
 
@@ -243,7 +248,8 @@ async def profile_phase(args: argparse.Namespace, splunk_url: str, out: Path) ->
     """The (c) workload against a gateway run under pyinstrument: one profiling window per operation, after the
     warm-up."""
     command = [sys.executable, str(SCRIPTS / "bench_profiled_gateway.py"), "--profile-out", str(out), "--port", "0"]
-    process = quiet(ServerProcess(command, re.compile(r"gateway listening on (?P<url>http\S+)"), env=CLEAN_ENV))
+    env = {**CLEAN_ENV, "MCP_SPLUNK_AUDIT_LOG": str((out / "audit-profile.jsonl").resolve())}
+    process = quiet(ServerProcess(command, re.compile(r"gateway listening on (?P<url>http\S+)"), env=env))
     clients = min(8, max(args.concurrency))
     duration = args.duration * 2
     written = out / "profile.json"
@@ -287,13 +293,16 @@ async def scenarios(args: argparse.Namespace, splunk_url: str) -> dict[str, Any]
     load = LoadMonitor()
     print(f"/health while {args.stuck_calls} calls wait on a silent host", flush=True)
     # The stuck calls must outlast the measurement: a read timeout far above it.
-    with start_gateway(env={"MCP_SPLUNK_READ_TIMEOUT": "600"}) as gateway, load.watch() as health_load:
+    with (
+        start_gateway(args.out, "health", env={"MCP_SPLUNK_READ_TIMEOUT": "600"}) as gateway,
+        load.watch() as health_load,
+    ):
         results["health_while_stuck"] = await health_while_stuck(
             gateway.url, base_url(gateway), stuck=args.stuck_calls, probes=args.health_probes
         )
     results["health_while_stuck"]["foreign_load"] = health_load
     print(f"memory over {args.identities:,} identities", flush=True)
-    with start_gateway() as gateway, load.watch() as identities_load:
+    with start_gateway(args.out, "identities") as gateway, load.watch() as identities_load:
         results["identities"] = await identities(
             gateway.url,
             base_url(gateway),
@@ -308,7 +317,9 @@ async def scenarios(args: argparse.Namespace, splunk_url: str) -> dict[str, Any]
     sizes = {"rows": args.export_rows, "repeats": args.export_repeats, "warmup_rows": min(1000, args.export_rows)}
     with load.watch() as export_load:
         direct = direct_export(splunk_url, **sizes)
-        with start_gateway(env={"MCP_SPLUNK_MAX_EXPORT_ROWS": str(max(args.export_rows, 100_000))}) as gateway:
+        with start_gateway(
+            args.out, "export", env={"MCP_SPLUNK_MAX_EXPORT_ROWS": str(max(args.export_rows, 100_000))}
+        ) as gateway:
             through = await gateway_export(gateway.url, splunk_url, ProcessMonitor(gateway.pid), **sizes)
     time_ratio = round(through["seconds_median"] / direct["seconds_median"], 3)
     results["export"] = {"gateway": through, "direct": direct, "time_ratio": time_ratio, "foreign_load": export_load}
@@ -327,7 +338,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         noop = quiet(stack.enter_context(ServerProcess(noop_command, NOOP_READY, env=CLEAN_ENV)))
         try:
             print("latency: (a) direct, (b) MCP noop, (c) gateway", flush=True)
-            with start_gateway() as gateway:
+            with start_gateway(args.out, "latency") as gateway:
                 monitors = {
                     "gateway": ProcessMonitor(gateway.pid),
                     "noop": ProcessMonitor(noop.pid),

@@ -37,8 +37,6 @@ from mcp_splunk.tools import jobs as gateway_jobs
 
 MB = 1024 * 1024
 # The gateway's job-polling schedule (mcp_splunk.tools.jobs.wait_for_job), so "wait" is the same operation.
-FIRST_POLL = float(getattr(gateway_jobs, "_FIRST_POLL", 0.05))
-MAX_POLL = float(getattr(gateway_jobs, "_MAX_POLL", 1.0))
 SEARCH_EARLIEST = "-24h"  # the gateway's default window (MCP_SPLUNK_DEFAULT_EARLIEST)
 SEARCH_ROWS = 100  # the gateway's default first page (MCP_SPLUNK_DEFAULT_ROW_LIMIT)
 JOB_TTL = 600  # the gateway's MCP_SPLUNK_JOB_TTL_SECONDS
@@ -164,16 +162,16 @@ def direct_run_search(service: splunk_client.Service, query: str) -> int:
 
 
 def direct_run_search_polling(service: splunk_client.Service, query: str) -> int:
-    """Like the gateway: create the job, poll its status on the gateway's schedule (at once, then after 50 ms,
-    growing by half each time), then read its first page."""
+    """Like the gateway: create the job, poll its status on the gateway's schedule (``tools.jobs.POLL_*``), then
+    read its first page."""
     sid = _create_job(service, query, "normal")
-    delay = FIRST_POLL
+    delay = gateway_jobs.POLL_FIRST
     while True:
         status = ops.job_status(service, sid)
         if str(status.get("isDone")).lower() in ("1", "true") or str(status.get("isFailed")).lower() in ("1", "true"):
             break
         time.sleep(delay)
-        delay = min(delay * 1.5, MAX_POLL)
+        delay = min(delay * gateway_jobs.POLL_BACKOFF, gateway_jobs.POLL_MAX)
     return len(ops.job_results(service, sid, offset=0, count=SEARCH_ROWS).rows)
 
 

@@ -17,6 +17,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from mcp_splunk.tools.jobs import POLL_BACKOFF, POLL_FIRST
+
 CASES = (("direct", "a direct"), ("mcp_noop", "b MCP noop"), ("gateway", "c gateway"))
 
 
@@ -131,7 +133,8 @@ def _polling_table(results: dict[str, Any]) -> list[str]:
     return [
         "",
         "The floor above creates the job in blocking mode. The same direct call made the gateway's way (create, "
-        "poll the status at once and then after 50 ms, 75 ms, …, read the first page):",
+        f"poll the status at once and then after {POLL_FIRST * 1000:g} ms, growing ×{POLL_BACKOFF:g} each time, "
+        "read the first page):",
         "",
         "| operation | clients | direct, polling p50/p95/p99 ms | calls/s | c/(that+b) p50 / p95 / p99 |",
         "|---|---:|---:|---:|---:|",

@@ -18,7 +18,7 @@ from mcp_splunk.http.error_answers import ErrorAnswerMiddleware
 from mcp_splunk.http.header_capture import HeaderCaptureMiddleware
 from mcp_splunk.http.session_release import SessionReleaseMiddleware
 from mcp_splunk.http.stateless_session_id import StatelessSessionIdMiddleware
-from mcp_splunk.middleware.audit import AuditMiddleware, audit_logger
+from mcp_splunk.middleware.audit import AuditMiddleware, AuditSink
 from mcp_splunk.middleware.client_config import ClientConfigMiddleware
 from mcp_splunk.middleware.rate_limit import RateLimitMiddleware
 from mcp_splunk.middleware.session_configs import SessionConfigs
@@ -43,6 +43,7 @@ class Gateway:
     mcp: FastMCP
     pool: ConnectionPool
     sessions: SessionConfigs
+    audit: AuditSink | None = None
 
     def http_app(self) -> Any:
         gateway = self.settings.gateway
@@ -68,14 +69,16 @@ class Gateway:
 
     def close(self) -> None:
         self.pool.close()
+        if self.audit is not None:
+            self.audit.close()
 
 
-def _middleware(settings: Settings, sessions: SessionConfigs) -> list[McpMiddleware]:
+def _middleware(settings: Settings, sessions: SessionConfigs, audit: AuditSink | None) -> list[McpMiddleware]:
     """MCP-layer middleware, outermost first: config for every request, then audit, then rate limiting."""
     gateway = settings.gateway
     chain: list[McpMiddleware] = [ClientConfigMiddleware(settings.splunk, sessions, stateless=gateway.stateless)]
-    if (logger := audit_logger(gateway.audit_log)) is not None:
-        chain.append(AuditMiddleware(logger, include_spl=gateway.audit_spl))
+    if audit is not None:
+        chain.append(AuditMiddleware(audit, include_spl=gateway.audit_spl))
     per_minute = gateway.rate_limit_per_minute
     if per_minute is None:
         per_minute = 0 if is_loopback(gateway.host) else 120
@@ -87,13 +90,14 @@ def _middleware(settings: Settings, sessions: SessionConfigs) -> list[McpMiddlew
 def create_gateway(settings: Settings | None = None) -> Gateway:
     settings = settings or Settings()
     gateway = settings.gateway
+    audit = AuditSink.open(gateway.audit_log)
     pool = ConnectionPool(gateway)
     sessions = SessionConfigs(max_size=gateway.session_cache_size, idle_seconds=gateway.session_idle_seconds)
     mcp = FastMCP(
         "mcp-splunk",
         version=__version__,
         instructions=INSTRUCTIONS,
-        middleware=_middleware(settings, sessions),
+        middleware=_middleware(settings, sessions, audit),
         mask_error_details=True,
         auth=build_auth(gateway),
     )
@@ -116,4 +120,4 @@ def create_gateway(settings: Settings | None = None) -> Gateway:
             }
         )
 
-    return Gateway(settings, mcp, pool, sessions)
+    return Gateway(settings, mcp, pool, sessions, audit)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
+import threading
 from pathlib import Path
 
+import anyio
+import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
 from pydantic import SecretStr
@@ -72,3 +77,36 @@ async def test_rate_limiting_is_off_by_default_on_loopback(sandbox: Sandbox) -> 
         async with gateway.client() as client:
             results = [await client.call_tool("user_agent_info", {}) for _ in range(30)]
     assert not any(r.is_error for r in results)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="sets a pipe's capacity with F_SETPIPE_SZ")
+async def test_an_audit_pipe_nobody_reads_never_stalls_tool_calls(sandbox: Sandbox, tmp_path: Path) -> None:
+    import fcntl  # noqa: PLC0415 - POSIX only
+
+    fifo = tmp_path / "audit.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so the gateway can open the write end
+    received = bytearray()
+    drain = threading.Thread(target=lambda: received.extend(_read_to_end(reader)))
+    calls = 40  # about 10 KiB of audit lines into a 4 KiB pipe that nobody reads until the calls are done
+    try:
+        with running_gateway(sandbox_defaults(sandbox), audit_log=str(fifo)) as gateway:
+            fcntl.fcntl(reader, fcntl.F_SETPIPE_SZ, 4096)
+            async with gateway.client() as client:
+                with anyio.fail_after(30):
+                    results = [await client.call_tool("user_agent_info", {}) for _ in range(calls)]
+            assert not any(r.is_error for r in results)
+            drain.start()  # closing the gateway writes what is still queued, then closes the pipe
+        drain.join(timeout=30)
+    finally:
+        os.close(reader)
+    audited = [json.loads(line) for line in received.decode().splitlines()]
+    assert [line["tool"] for line in audited] == ["user_agent_info"] * calls
+
+
+def _read_to_end(fd: int) -> bytes:
+    os.set_blocking(fd, True)
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -70,6 +70,15 @@ def test_every_case_of_every_operation_completed_calls_without_errors(tiny_run: 
         assert cell["direct_like_gateway"]["errors"] == 0
 
 
+def test_the_gateway_audited_every_measured_call_to_its_file(tiny_run: tuple[Path, dict[str, Any]]) -> None:
+    out, results = tiny_run
+    audited = [json.loads(line) for line in (out / "audit-latency.jsonl").read_text(encoding="utf-8").splitlines()]
+    for op, by_clients in results["latency"].items():
+        measured = sum(cell["gateway"]["calls"] for cell in by_clients.values())
+        ok = sum(1 for line in audited if line["tool"] == op and line["outcome"] == "ok")
+        assert ok >= measured, op  # warm-up calls are audited too
+
+
 def test_health_was_probed_while_every_stuck_call_stayed_stuck(tiny_run: tuple[Path, dict[str, Any]]) -> None:
     _, results = tiny_run
     health = results["health_while_stuck"]

@@ -11,7 +11,9 @@ import logging
 import sys
 import time
 from datetime import UTC, datetime
+from logging.handlers import QueueHandler, QueueListener
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any
 
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
@@ -23,22 +25,40 @@ from mcp_splunk.middleware.request_info import correlation_id, principal
 AUDIT_LOGGER = "mcp_splunk.audit"
 
 
-def audit_logger(destination: str) -> logging.Logger | None:
-    """The audit logger writing bare JSON lines to ``destination``; None when auditing is off."""
-    if destination == "off":
-        return None
-    logger = logging.getLogger(AUDIT_LOGGER)
-    logger.handlers = []
-    logger.propagate = False  # audit lines are data, not part of the diagnostic log
-    logger.setLevel(logging.INFO)
-    if destination in ("stderr", "stdout"):
-        handler: logging.Handler = logging.StreamHandler(sys.stderr if destination == "stderr" else sys.stdout)
-    else:
-        handler = logging.FileHandler(Path(destination), encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    handler.addFilter(RedactingFilter())
-    logger.addHandler(handler)
-    return logger
+class AuditSink:
+    """Where audit lines go: ``destination`` is "stderr", "stdout" or a file path.
+
+    A thread of its own does the formatting, redaction and writing, so a slow disk or a full stderr pipe never
+    stalls the event loop, and the loop spends no write per tool call. ``close()`` writes what is still queued.
+    """
+
+    def __init__(self, destination: str) -> None:
+        if destination in ("stderr", "stdout"):
+            handler: logging.Handler = logging.StreamHandler(sys.stderr if destination == "stderr" else sys.stdout)
+        else:
+            handler = logging.FileHandler(Path(destination), encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.addFilter(RedactingFilter())
+        queue: SimpleQueue[logging.LogRecord] = SimpleQueue()
+        self._handler = handler
+        self._listener = QueueListener(queue, handler)
+        # Outside logging's registry, and not propagating: audit lines are data, not part of the diagnostic log,
+        # and each gateway in a process keeps its own destination.
+        self._logger = logging.Logger(AUDIT_LOGGER, logging.INFO)
+        self._logger.addHandler(QueueHandler(queue))
+        self._listener.start()
+
+    @classmethod
+    def open(cls, destination: str) -> AuditSink | None:
+        """The sink for an ``MCP_SPLUNK_AUDIT_LOG`` value; None when auditing is off."""
+        return None if destination == "off" else cls(destination)
+
+    def write(self, line: dict[str, Any]) -> None:
+        self._logger.info(json.dumps(line, separators=(",", ":")))
+
+    def close(self) -> None:
+        self._listener.stop()
+        self._handler.close()
 
 
 def _rows(structured: dict[str, Any] | None) -> int | None:
@@ -46,16 +66,15 @@ def _rows(structured: dict[str, Any] | None) -> int | None:
         return None
     if isinstance(structured.get("paging"), dict):
         return int(structured["paging"].get("count", 0))
-    for key in ("rows_returned",):
-        if isinstance(structured.get(key), int):
-            return int(structured[key])
+    if isinstance(structured.get("rows_returned"), int):
+        return int(structured["rows_returned"])
     lists = [value for value in structured.values() if isinstance(value, list)]
     return len(lists[0]) if len(lists) == 1 else None
 
 
 class AuditMiddleware(Middleware):
-    def __init__(self, logger: logging.Logger, *, include_spl: bool) -> None:
-        self.logger = logger
+    def __init__(self, sink: AuditSink, *, include_spl: bool) -> None:
+        self.sink = sink
         self.include_spl = include_spl
 
     async def on_call_tool(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
@@ -88,4 +107,4 @@ class AuditMiddleware(Middleware):
             return result
         finally:
             line["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
-            self.logger.info(json.dumps(line, separators=(",", ":")))
+            self.sink.write(line)

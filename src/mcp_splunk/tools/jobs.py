@@ -15,9 +15,9 @@ from mcp_splunk.tools.splunk_client import SplunkClient
 
 ProgressReporter = Callable[["JobStatus"], Awaitable[None]]
 # Small searches finish within milliseconds: poll soon, then back off to spare splunkd on long ones.
-_FIRST_POLL = 0.01
-_BACKOFF = 1.6
-_MAX_POLL = 1.0
+POLL_FIRST = 0.01
+POLL_BACKOFF = 1.6
+POLL_MAX = 1.0
 _SKIPPED_FIELDS = frozenset({"_bkt", "_cd", "_indextime", "_serial", "_si", "_sourcetype", "_subsecond"})
 
 
@@ -120,7 +120,7 @@ async def wait_for_job(splunk: SplunkClient, sid: str, budget: float, report: Pr
     notification turns the reply into a stream, which costs the client a fresh connection.
     """
     deadline = time.monotonic() + budget
-    delay = _FIRST_POLL
+    delay = POLL_FIRST
     last: tuple[str, float, int] | None = None
     while True:
         status = await job_status(splunk, sid)
@@ -132,7 +132,7 @@ async def wait_for_job(splunk: SplunkClient, sid: str, budget: float, report: Pr
         if finished or time.monotonic() >= deadline:
             return status
         await anyio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-        delay = min(delay * _BACKOFF, _MAX_POLL)
+        delay = min(delay * POLL_BACKOFF, POLL_MAX)
 
 
 async def cancel_quietly(splunk: SplunkClient, sid: str) -> None:
