@@ -104,6 +104,25 @@ async def test_an_audit_pipe_nobody_reads_never_stalls_tool_calls(sandbox: Sandb
     assert [line["tool"] for line in audited] == ["user_agent_info"] * calls
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="a FIFO whose reader goes away")
+async def test_an_audit_destination_that_breaks_is_reported_once_and_calls_go_on(
+    sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    fifo = tmp_path / "audit.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    with running_gateway(sandbox_defaults(sandbox), audit_log=str(fifo)) as gateway:
+        os.close(reader)  # from now on every write to the pipe fails with EPIPE
+        async with gateway.client() as client:
+            with anyio.fail_after(30):
+                results = [await client.call_tool("user_agent_info", {}) for _ in range(5)]
+    assert not any(r.is_error for r in results)
+    reports = [r for r in caplog.records if "audit lines could not be written" in r.getMessage()]
+    assert len(reports) == 1
+    assert reports[0].levelname == "ERROR"
+    assert reports[0].exc_info is None
+
+
 def _read_to_end(fd: int) -> bytes:
     os.set_blocking(fd, True)
     chunks = []

@@ -6,47 +6,48 @@ and optionally the SPL. Never credentials and never result data.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+import threading
 import time
+from collections import deque
 from datetime import UTC, datetime
-from logging.handlers import QueueHandler, QueueListener
 from pathlib import Path
-from queue import SimpleQueue
-from typing import Any
+from typing import IO, Any
 
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 
-from mcp_splunk.logs import RedactingFilter
+from mcp_splunk.logs import redact
 from mcp_splunk.middleware.client_config import STATE_KEY, RequestConfig
 from mcp_splunk.middleware.request_info import correlation_id, principal
 
-AUDIT_LOGGER = "mcp_splunk.audit"
+_LOG = logging.getLogger(__name__)
 
 
 class AuditSink:
     """Where audit lines go: ``destination`` is "stderr", "stdout" or a file path.
 
-    A thread of its own does the formatting, redaction and writing, so a slow disk or a full stderr pipe never
-    stalls the event loop, and the loop spends no write per tool call. ``close()`` writes what is still queued.
+    ``write`` only appends to a deque; a thread of its own serialises, redacts and writes what has queued every
+    ``flush_seconds``, or at once when ``batch`` lines wait. So a slow disk or a full pipe never stalls the event
+    loop, and a tool call costs neither a write nor a thread wake-up. ``close()`` writes what is still queued.
     """
 
-    def __init__(self, destination: str) -> None:
-        if destination in ("stderr", "stdout"):
-            handler: logging.Handler = logging.StreamHandler(sys.stderr if destination == "stderr" else sys.stdout)
+    def __init__(self, destination: str, *, flush_seconds: float = 0.1, batch: int = 256) -> None:
+        self._own_stream = destination not in ("stderr", "stdout")
+        if self._own_stream:
+            self._stream: IO[str] = Path(destination).open("a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         else:
-            handler = logging.FileHandler(Path(destination), encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        handler.addFilter(RedactingFilter())
-        queue: SimpleQueue[logging.LogRecord] = SimpleQueue()
-        self._handler = handler
-        self._listener = QueueListener(queue, handler)
-        # Outside logging's registry, and not propagating: audit lines are data, not part of the diagnostic log,
-        # and each gateway in a process keeps its own destination.
-        self._logger = logging.Logger(AUDIT_LOGGER, logging.INFO)
-        self._logger.addHandler(QueueHandler(queue))
-        self._listener.start()
+            self._stream = sys.stderr if destination == "stderr" else sys.stdout
+        self._flush_seconds = flush_seconds
+        self._batch = batch
+        self._pending: deque[dict[str, Any]] = deque()
+        self._wake = threading.Event()
+        self._closing = False
+        self._failed = False
+        self._thread = threading.Thread(target=self._run, name="mcp-splunk-audit", daemon=True)
+        self._thread.start()
 
     @classmethod
     def open(cls, destination: str) -> AuditSink | None:
@@ -54,11 +55,40 @@ class AuditSink:
         return None if destination == "off" else cls(destination)
 
     def write(self, line: dict[str, Any]) -> None:
-        self._logger.info(json.dumps(line, separators=(",", ":")))
+        self._pending.append(line)  # deque.append is atomic: no lock on the event loop
+        if len(self._pending) >= self._batch:
+            self._wake.set()
 
     def close(self) -> None:
-        self._listener.stop()
-        self._handler.close()
+        self._closing = True
+        self._wake.set()
+        self._thread.join()
+        if self._own_stream:
+            with contextlib.suppress(OSError):  # a broken destination was reported when the write failed
+                self._stream.close()
+
+    def _run(self) -> None:
+        while not self._closing:
+            self._wake.wait(self._flush_seconds)
+            self._wake.clear()
+            self._drain()
+        self._drain()
+
+    def _drain(self) -> None:
+        lines: list[str] = []
+        while self._pending:
+            lines.append(redact(json.dumps(self._pending.popleft(), separators=(",", ":"))) + "\n")
+        if not lines:
+            return
+        try:
+            self._stream.write("".join(lines))
+            self._stream.flush()
+        except (OSError, ValueError) as exc:  # a full disk, a closed pipe: say so once, keep serving
+            if not self._failed:
+                _LOG.error("audit lines could not be written (%s); tool calls go on unaudited", exc)
+            self._failed = True
+        else:
+            self._failed = False
 
 
 def _rows(structured: dict[str, Any] | None) -> int | None:
