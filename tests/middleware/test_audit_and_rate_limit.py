@@ -14,6 +14,7 @@ from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
 from pydantic import SecretStr
 
+from mcp_splunk.middleware.audit import AuditSink
 from mcp_splunk.sandbox import Sandbox
 from tests.support import ADMIN, running_gateway, sandbox_defaults
 
@@ -121,6 +122,39 @@ async def test_an_audit_destination_that_breaks_is_reported_once_and_calls_go_on
     assert len(reports) == 1
     assert reports[0].levelname == "ERROR"
     assert reports[0].exc_info is None
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="sets a pipe's capacity with F_SETPIPE_SZ")
+def test_a_stuck_audit_destination_holds_a_bounded_backlog_and_reports_what_it_dropped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import fcntl  # noqa: PLC0415 - POSIX only
+
+    fifo = tmp_path / "audit.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    fcntl.fcntl(reader, fcntl.F_SETPIPE_SZ, 4096)
+    sink = AuditSink(str(fifo), flush_seconds=0.01, batch=1, max_pending=10)
+    small = 30
+    received = bytearray()
+    drain = threading.Thread(target=lambda: received.extend(_read_to_end(reader)))
+    try:
+        sink.write({"tool": "big", "padding": "x" * 65536})  # blocks the writer on the pipe nobody reads
+        for n in range(small):  # at most 10 of these wait, and at most 10 more were taken with the big line
+            sink.write({"tool": "small", "n": n})
+        drain.start()
+        sink.close()
+        drain.join(timeout=30)
+    finally:
+        os.close(reader)
+    written = [json.loads(line) for line in received.decode().splitlines()]
+    kept = [line["n"] for line in written if line["tool"] == "small"]
+    reports = [r.getMessage() for r in caplog.records if "audit lines were dropped" in r.getMessage()]
+    assert len(reports) == 1
+    dropped = int(reports[0].split()[0])
+    assert dropped >= small - 20
+    assert len(kept) + dropped == small
+    assert kept == sorted(kept)
 
 
 def _read_to_end(fd: int) -> bytes:

@@ -31,10 +31,14 @@ class AuditSink:
 
     ``write`` only appends to a deque; a thread of its own serialises, redacts and writes what has queued every
     ``flush_seconds``, or at once when ``batch`` lines wait. So a slow disk or a full pipe never stalls the event
-    loop, and a tool call costs neither a write nor a thread wake-up. ``close()`` writes what is still queued.
+    loop, and a tool call costs neither a write nor a thread wake-up. At most ``max_pending`` lines wait: past that,
+    while the destination is stuck, lines are counted and dropped rather than held without bound, and the count is
+    logged once writing resumes. ``close()`` writes what is still queued.
     """
 
-    def __init__(self, destination: str, *, flush_seconds: float = 0.1, batch: int = 256) -> None:
+    def __init__(
+        self, destination: str, *, flush_seconds: float = 0.1, batch: int = 256, max_pending: int = 100_000
+    ) -> None:
         self._own_stream = destination not in ("stderr", "stdout")
         if self._own_stream:
             self._stream: IO[str] = Path(destination).open("a", encoding="utf-8")  # noqa: SIM115 - closed by close()
@@ -42,6 +46,9 @@ class AuditSink:
             self._stream = sys.stderr if destination == "stderr" else sys.stdout
         self._flush_seconds = flush_seconds
         self._batch = batch
+        self._max_pending = max_pending
+        self._dropped = 0
+        self._dropped_lock = threading.Lock()
         self._pending: deque[dict[str, Any]] = deque()
         self._wake = threading.Event()
         self._closing = False
@@ -55,6 +62,10 @@ class AuditSink:
         return None if destination == "off" else cls(destination)
 
     def write(self, line: dict[str, Any]) -> None:
+        if len(self._pending) >= self._max_pending:
+            with self._dropped_lock:
+                self._dropped += 1
+            return
         self._pending.append(line)  # deque.append is atomic: no lock on the event loop
         if len(self._pending) >= self._batch:
             self._wake.set()
@@ -89,6 +100,10 @@ class AuditSink:
             self._failed = True
         else:
             self._failed = False
+            with self._dropped_lock:
+                dropped, self._dropped = self._dropped, 0
+            if dropped:
+                _LOG.error("%d audit lines were dropped while the audit destination was not keeping up", dropped)
 
 
 def _rows(structured: dict[str, Any] | None) -> int | None:
