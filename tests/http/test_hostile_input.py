@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.logcheck import LogWatch, http, log, no_server_errors, stateful, stateless  # noqa: F401 - fixtures used by name
+from tests.strategies import json_scalars, json_values
 from tests.support import ACCEPT, HANDSHAKE, RawSession, RunningGateway
 
 MODERN = "2026-07-28"
@@ -676,18 +677,8 @@ def test_a_deeply_nested_body_on_a_stateless_server_is_a_parse_error_not_a_500(
 
 
 # -- properties over JSON-RPC bodies ---------------------------------------------------------------------------
-JSON_SCALARS = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20)
-)
-JSON_VALUES = st.recursive(
-    JSON_SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=12,
-)
+JSON_SCALARS = json_scalars(max_text=20)
+JSON_VALUES = json_values(max_text=20, max_leaves=12)
 METHODS = st.sampled_from(
     [
         "tools/list",

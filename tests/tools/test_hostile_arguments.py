@@ -27,6 +27,7 @@ from mcp_splunk.tools.search import RunSearchParams
 from mcp_splunk.tools.search_jobs import ResultsParams
 from mcp_splunk.tools.validate import ValidateSplParams
 from tests.logcheck import LogWatch, http, log, no_server_errors, stateful, stateless  # noqa: F401 - fixtures used by name
+from tests.strategies import json_scalars, json_values
 from tests.support import ACCEPT, RawSession, RunningGateway
 
 PARAMS: dict[str, type[BaseModel]] = {
@@ -304,18 +305,8 @@ def test_arguments_that_are_not_an_object_are_a_json_rpc_invalid_params(
 
 
 # -- properties: arbitrary JSON arguments ----------------------------------------------------------------------
-JSON_SCALARS = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=30)
-)
-JSON_VALUES = st.recursive(
-    JSON_SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=10,
-)
+JSON_SCALARS = json_scalars(max_text=30)
+JSON_VALUES = json_values(max_text=30, max_leaves=10)
 # Values a real client might send, so that some examples get past validation and reach the sandbox.
 PLAUSIBLE = st.sampled_from(
     [

@@ -4,31 +4,17 @@ job cancelled when the tool call is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import anyio
 import pytest
 
-from mcp_splunk.sandbox import Sandbox, SandboxOptions
-from tests.support import RunningGateway, running_gateway, sandbox_defaults
+from mcp_splunk.sandbox import Sandbox
+from tests.support import RunningGateway
 
 WEB_ERRORS = "Web errors by host"
 
 
 def jobs_of(sandbox: Sandbox, name: str) -> list[str]:
     return [job.sid for job in sandbox.state.jobs.list() if job.saved_search == name]
-
-
-@pytest.fixture(scope="module")
-def slow_sandbox() -> Iterator[Sandbox]:
-    with Sandbox(SandboxOptions(job_latency=2.0)) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def slow_gateway(slow_sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(slow_sandbox)) as running:
-        yield running
 
 
 async def test_progress_is_reported_while_the_saved_search_runs(slow_gateway: RunningGateway) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import anyio
 import pytest
 
-from mcp_splunk.sandbox import Sandbox, SandboxOptions
+from mcp_splunk.sandbox import Sandbox
 from tests.support import ANALYST, RunningGateway, running_gateway, sandbox_defaults
 
 STATUS = re.compile(r'" (\d{3}) ')
@@ -240,18 +240,6 @@ async def test_the_analyst_finds_nothing_in_security(gateway: RunningGateway) ->
 
 
 # -- slow searches ------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def slow_sandbox() -> Iterator[Sandbox]:
-    with Sandbox(SandboxOptions(job_latency=2.0)) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def slow_gateway(slow_sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(slow_sandbox)) as running:
-        yield running
-
-
 async def test_progress_is_reported_while_the_search_runs(slow_gateway: RunningGateway) -> None:
     seen: list[tuple[float, str | None]] = []
 
