@@ -50,7 +50,9 @@ from bench_load import (
     direct_list_indexes,
     direct_run_search,
     direct_run_search_polling,
+    idle_gap_probe,
     open_clients,
+    run_composed,
     run_direct,
     run_mcp,
     splunk_headers,
@@ -65,6 +67,7 @@ from mcp_splunk.sandbox.runner import SandboxProcess
 
 SCRIPTS = Path(__file__).resolve().parent
 SEARCH = "index=web | head 10"
+IDLE_GAPS_MS = (0, 1, 3, 10)
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--export-rows", type=int, help="rows of the export test (default 100000)")
     parser.add_argument("--export-repeats", type=int, help="timed exports per path (default 3)")
     parser.add_argument("--health-probes", type=int, help="/health requests per state (default 1000)")
+    parser.add_argument("--idle-calls", type=int, help="calls per idle gap in the idle-turn probe (default 200)")
     parser.add_argument("--stuck-calls", type=int, default=16, help="calls waiting on the silent host (16)")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile of the gateway")
     args = parser.parse_args(argv)
@@ -113,6 +117,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "export_rows": 100_000,
         "export_repeats": 3,
         "health_probes": 1000,
+        "idle_calls": 200,
     }
     tiny = {
         "concurrency": "1,4",
@@ -123,6 +128,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "export_rows": 2000,
         "export_repeats": 1,
         "health_probes": 30,
+        "idle_calls": 10,
     }
     for name, value in (tiny if args.tiny else full).items():
         if getattr(args, name) is None:
@@ -166,12 +172,16 @@ async def measure_clients(
     args: argparse.Namespace, services: list[Any], noop: list[Any], mcp: list[Any], monitors: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
     """Every series at one concurrency: warmed up once, then timed in ``args.rounds`` interleaved slices, so that
-    drift and other load on the machine fall on the floors and on the gateway alike."""
+    drift and other load on the machine fall on the floors and on the gateway alike.
+
+    The floors of the ratio are measured composed (``run_composed``: each client alternates b and a); each is also
+    measured on its own, back to back, as the isolated floors."""
     load: LoadMonitor = monitors["load"]
     await run_mcp(noop, "noop", {}, warmup=args.warmup, duration=0)
     for spec in OPERATIONS.values():
         for floor in filter(None, (spec.floor, spec.like_gateway)):
             await asyncio.to_thread(run_direct, services, floor, warmup=args.warmup, duration=0)
+        await run_composed(noop, services, spec.floor, warmup=args.warmup, duration=0)
         await run_mcp(mcp, spec.tool, spec.arguments, warmup=args.warmup, duration=0)
     series: dict[str, Series] = collections.defaultdict(Series)
     piece = args.duration / args.rounds
@@ -189,23 +199,42 @@ async def measure_clients(
                         series[name].sample.merge(
                             await asyncio.to_thread(run_direct, services, direct_call, warmup=0, duration=piece)
                         )
+            composed_a, composed_b = series[f"composed direct {op}"], series[f"composed noop {op}"]
+            with composed_a.watching(load=load):
+                a, b = await run_composed(noop, services, spec.floor, warmup=0, duration=piece)
+            composed_a.sample.merge(a)
+            composed_b.sample.merge(b)
             gateway = series[f"gateway {op}"]
             with gateway.watching(gateway=monitors["gateway"], sandbox=monitors["sandbox"], load=load):
                 gateway.sample.merge(await run_mcp(mcp, spec.tool, spec.arguments, warmup=0, duration=piece))
     cells = {}
     for op, spec in OPERATIONS.items():
-        a, b, c = series[f"direct {op}"], series["noop"], series[f"gateway {op}"]
+        a, b, c = series[f"composed direct {op}"], series[f"composed noop {op}"], series[f"gateway {op}"]
         cell: dict[str, Any] = {"direct": summarize(a.sample), "mcp_noop": summarize(b.sample)}
         cell["gateway"] = summarize(c.sample)
         cell["ratio"] = ratio(cell["direct"], cell["mcp_noop"], cell["gateway"])
+        alone_a, alone_b = summarize(series[f"direct {op}"].sample), summarize(series["noop"].sample)
+        cell["isolated"] = {
+            "direct": alone_a,
+            "mcp_noop": alone_b,
+            "ratio": ratio(alone_a, alone_b, cell["gateway"]),
+        }
         if spec.like_gateway is not None:
             cell["direct_like_gateway"] = summarize(series[f"like_gateway {op}"].sample)
-            cell["ratio_vs_direct_like_gateway"] = ratio(cell["direct_like_gateway"], cell["mcp_noop"], cell["gateway"])
+            cell["ratio_vs_direct_like_gateway"] = ratio(cell["direct_like_gateway"], alone_b, cell["gateway"])
         cell["gateway_process"] = c.stats["gateway"]
-        cell["noop_process"] = b.stats["noop"]
-        cell["sandbox_cpu_s"] = {"direct": a.stats["sandbox"]["cpu_s"], "gateway": c.stats["sandbox"]["cpu_s"]}
+        cell["noop_process"] = series["noop"].stats["noop"]
+        cell["sandbox_cpu_s"] = {
+            "direct": series[f"direct {op}"].stats["sandbox"]["cpu_s"],
+            "gateway": c.stats["sandbox"]["cpu_s"],
+        }
         # CPU that other processes on this machine used meanwhile (0 on a quiet machine)
-        cell["foreign_load"] = {"direct": a.stats["load"], "mcp_noop": b.stats["load"], "gateway": c.stats["load"]}
+        cell["foreign_load"] = {
+            "composed floors": a.stats["load"],
+            "direct": series[f"direct {op}"].stats["load"],
+            "mcp_noop": series["noop"].stats["load"],
+            "gateway": c.stats["load"],
+        }
         cells[op] = cell
     return cells
 
@@ -230,6 +259,21 @@ async def latency_phase(
     finally:
         direct.close()
     return results
+
+
+async def idle_gap_phase(args: argparse.Namespace, splunk_url: str, noop_url: str) -> dict[str, Any]:
+    """One client: each floor's latency after its caller idled 0 to 10 ms (why the floors are measured composed)."""
+    direct = DirectSplunk(splunk_url)
+    try:
+        service = direct.service(token_for(0))
+        async with open_clients(noop_url, [{}]) as (noop,):
+            await run_mcp([noop], "noop", {}, warmup=args.warmup, duration=0)
+            found = await idle_gap_probe(
+                noop, service, direct_list_indexes, gaps_ms=IDLE_GAPS_MS, calls=args.idle_calls
+            )
+    finally:
+        direct.close()
+    return {"operation": "list_indexes", "calls_per_gap": args.idle_calls, **found}
 
 
 async def _written_profile(path: Path, window: str, timeout: float = 60.0) -> dict[str, Any] | None:
@@ -282,6 +326,7 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
     return {
         **{name: getattr(args, name) for name in names},
         "health_probes": args.health_probes,
+        "idle_calls": args.idle_calls,
         "stuck_calls": args.stuck_calls,
         "search": SEARCH,
     }
@@ -346,6 +391,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     "load": LoadMonitor(),
                 }
                 results["latency"] = await latency_phase(args, sandbox.url, noop.url, gateway, monitors)
+            print("the floors after an idle turn", flush=True)
+            results["idle_gap"] = await idle_gap_phase(args, sandbox.url, noop.url)
             results.update(await scenarios(args, sandbox.url))
             if not args.no_profile:
                 print("profiling the gateway under the (c) workload", flush=True)

@@ -61,13 +61,33 @@ def test_every_case_of_every_operation_completed_calls_without_errors(tiny_run: 
                 assert summary["calls"] > 0, (op, case)
                 assert summary["errors"] == 0, (op, case, summary["first_error"])
                 assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"] <= summary["max_ms"]
-            assert set(cell["ratio"]) == {"p50", "p95", "p99"}
-            assert all(value > 0 for value in cell["ratio"].values())
+            for alone in ("direct", "mcp_noop"):  # the floors measured back to back, beside the composed ones
+                assert cell["isolated"][alone]["calls"] > 0, (op, alone)
+                assert cell["isolated"][alone]["errors"] == 0, (op, alone)
+            for ratio in (cell["ratio"], cell["isolated"]["ratio"]):
+                assert set(ratio) == {"p50", "p95", "p99"}
+                assert all(value > 0 for value in ratio.values())
             assert cell["gateway_process"]["cpu_s"] >= 0
             assert cell["gateway_process"]["peak_rss_mb"] > 0
     for cell in results["latency"]["run_search"].values():  # the floor done the gateway's way, for comparison
         assert cell["direct_like_gateway"]["calls"] > 0
         assert cell["direct_like_gateway"]["errors"] == 0
+
+
+def test_the_composed_floors_alternate_one_call_of_each(tiny_run: tuple[Path, dict[str, Any]]) -> None:
+    _, results = tiny_run
+    for op, by_clients in results["latency"].items():
+        for clients, cell in by_clients.items():
+            # each client ends its slice after a full pair, so both floors made the same number of calls
+            assert cell["direct"]["calls"] == cell["mcp_noop"]["calls"], (op, clients)
+
+
+def test_the_idle_turn_probe_timed_both_floors_after_every_gap(tiny_run: tuple[Path, dict[str, Any]]) -> None:
+    _, results = tiny_run
+    idle = results["idle_gap"]
+    assert idle["calls_per_gap"] == results["config"]["idle_calls"]
+    assert list(idle["direct"]) == list(idle["mcp_noop"]) == ["0", "1", "3", "10"]
+    assert all(value > 0 for floor in ("direct", "mcp_noop") for value in idle[floor].values())
 
 
 def test_the_gateway_audited_every_measured_call_to_its_file(tiny_run: tuple[Path, dict[str, Any]]) -> None:
