@@ -13,7 +13,9 @@ interleaved slices (so drift and other load fall on every case alike), it measur
   (b) the MCP floor: a no-op FastMCP tool, same FastMCP client, transport and concurrency as (c);
   (c) the gateway's tool call, each client with its own ``X-Splunk-*`` headers (its own bearer token),
 
-and reports c/(a+b), the gateway's CPU seconds and peak RSS (psutil). Then, each on a fresh gateway:
+and reports c/(a+b), the gateway's CPU seconds and peak RSS (psutil). The a and b of the ratio are timed composed,
+each client alternating one b and one a call, as they alternate inside c; each is also timed alone, back to back,
+and a probe times both after 0-10 ms of idling (docs/PERFORMANCE.md explains why). Then, each on a fresh gateway:
 ``/health`` latency while 16 calls wait on a host that never answers; RSS growth after 10,000 distinct
 identities; a 100,000-row ``export_search`` against a direct splunklib export (time, peak RSS); and a profile
 of the gateway under the (c) workload (pyinstrument on the event loop, CPU per kind of thread). CPU used by other
