@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from mcp_splunk.middleware.audit import AuditSink
 from mcp_splunk.sandbox import Sandbox
+from mcp_splunk.secret import Secret
 from tests.support import ADMIN, running_gateway, sandbox_defaults
 
 TOKENS = SecretStr("ops:rate-token-ops-0123456789,dev:rate-token-dev-0123456789")
@@ -155,6 +156,19 @@ def test_a_stuck_audit_destination_holds_a_bounded_backlog_and_reports_what_it_d
     assert dropped >= small - 20
     assert len(kept) + dropped == small
     assert kept == sorted(kept)
+
+
+def test_an_audit_line_stays_json_when_a_secret_equals_one_of_its_literals(tmp_path: Path) -> None:
+    secret = "86420531"  # a password made of digits, equal to a number in the line
+    Secret(secret)
+    path = tmp_path / "audit.jsonl"
+    sink = AuditSink(str(path))
+    sink.write({"tool": "run_search", "rows": 86420531, "error": f"login as admin:{secret} failed", "tags": [secret]})
+    sink.close()
+    (line,) = lines(path)
+    assert line["rows"] == 86420531  # a count, not the secret: left as it is, and the line still parses
+    assert line["error"] == "login as admin:[secure] failed"
+    assert line["tags"] == ["[secure]"]
 
 
 def _read_to_end(fd: int) -> bytes:

@@ -88,7 +88,7 @@ class AuditSink:
     def _drain(self) -> None:
         lines: list[str] = []
         while self._pending:
-            lines.append(redact(json.dumps(self._pending.popleft(), separators=(",", ":"))) + "\n")
+            lines.append(json.dumps(_redacted(self._pending.popleft()), separators=(",", ":")) + "\n")
         if not lines:
             return
         try:
@@ -104,6 +104,18 @@ class AuditSink:
                 dropped, self._dropped = self._dropped, 0
             if dropped:
                 _LOG.error("%d audit lines were dropped while the audit destination was not keeping up", dropped)
+
+
+def _redacted(value: Any) -> Any:
+    """``value`` with every string redacted. Redacting the serialised line instead could turn a JSON literal that
+    equals a registered secret (``null``, a number) into a bare ``[secure]``, and the line into invalid JSON."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return value
 
 
 def _rows(structured: dict[str, Any] | None) -> int | None:
