@@ -129,6 +129,21 @@ def test_the_create_answer_is_a_sid_document_in_xml_and_json(sandbox: Sandbox) -
     assert set(as_json.json()) == {"sid"}
 
 
+def test_the_create_answer_locates_the_new_job_and_the_location_answers_its_status(sandbox: Sandbox) -> None:
+    sid = f"located/{uuid.uuid4().hex[:8]}"  # a "/" in a caller-chosen sid must arrive encoded
+    with raw_client(sandbox) as http:
+        created = http.post("/services/search/v2/jobs", data={"search": "| makeresults", "id": sid})
+        status = http.get(created.headers["location"])
+        blocking = http.post("/services/search/jobs", data={"search": "| makeresults", "exec_mode": "blocking"})
+    assert created.status_code == 201
+    assert created.headers["location"] == "/services/search/jobs/" + sid.replace("/", "%2F")
+    assert status.status_code == 200
+    keys = {k.get("name"): k.text for k in ET.fromstring(status.content).iter(f"{REST}key")}
+    assert keys["sid"] == sid
+    blocking_sid = ET.fromstring(blocking.content).findtext("sid")
+    assert blocking.headers["location"] == f"/services/search/jobs/{blocking_sid}"
+
+
 # -- status ----------------------------------------------------------------------------------------------
 def test_job_status_is_a_bare_atom_entry_with_the_acl(sandbox: Sandbox, service: client.Service) -> None:
     job = wait_done(service.jobs.create("| makeresults count=2"))

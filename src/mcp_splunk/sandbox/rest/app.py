@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from typing import Any
@@ -56,6 +56,7 @@ class Rendered:
     content_type: str
     body: bytes = b""
     stream: Iterator[bytes] | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _now_iso() -> str:
@@ -100,6 +101,7 @@ class SandboxApp:
 
     async def _send(self, send: Any, rendered: Rendered) -> None:
         headers = [*_COMMON_HEADERS, (b"content-type", rendered.content_type.encode())]
+        headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in rendered.headers]
         if rendered.stream is None:
             headers.append((b"content-length", str(len(rendered.body)).encode()))
             await send({"type": "http.response.start", "status": rendered.status, "headers": headers})
@@ -170,10 +172,10 @@ class SandboxApp:
                 if json_mode:
                     return Rendered(status, JSON_TYPE, jsonfmt.render_messages(messages).encode())
                 return Rendered(status, XML_TYPE, atom.render_messages(messages).encode())
-            case DocumentReply(status, xml_body, json_body):
+            case DocumentReply(status, xml_body, json_body, headers):
                 if json_mode:
-                    return Rendered(status, JSON_TYPE, jsonfmt.dumps(json_body).encode())
-                return Rendered(status, XML_TYPE, atom.render_response(xml_body).encode())
+                    return Rendered(status, JSON_TYPE, jsonfmt.dumps(json_body).encode(), headers=headers)
+                return Rendered(status, XML_TYPE, atom.render_response(xml_body).encode(), headers=headers)
             case BodyReply(status, body, content_type):
                 return Rendered(status, content_type, body)
             case StreamReply(chunks, content_type):

@@ -63,6 +63,7 @@ class DocumentReply:
     status: int
     xml_body: str
     json_body: dict[str, Any]
+    headers: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -80,7 +81,6 @@ class StreamReply:
 
     chunks: Iterator[bytes]
     content_type: str
-    headers: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

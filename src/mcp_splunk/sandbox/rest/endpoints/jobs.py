@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from mcp_splunk.sandbox.accounts import User
 from mcp_splunk.sandbox.jobs import DONE, FAILED, QUEUED, Job
@@ -107,7 +108,9 @@ def dispatch(
 
 
 def _sid_reply(job: Job, status: int) -> Reply:
-    return DocumentReply(status, f"  <sid>{job.sid}</sid>\n", {"sid": job.sid})
+    # splunkd names the new job's status URL: the v1 collection, whichever collection created the job.
+    location = ("Location", f"/services/search/jobs/{quote(job.sid, safe='')}")
+    return DocumentReply(status, f"  <sid>{job.sid}</sid>\n", {"sid": job.sid}, [location])
 
 
 def create(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
