@@ -114,6 +114,13 @@ def summarize(sample: Sample) -> dict[str, Any]:
     }
 
 
+def timed_direct(operation: Callable[[splunk_client.Service], object], service: splunk_client.Service) -> float:
+    """Seconds one direct ``operation`` took."""
+    started = time.perf_counter()
+    operation(service)
+    return time.perf_counter() - started
+
+
 # -- the direct floor (case a) ----------------------------------------------------------------------------
 class DirectSplunk:
     """splunklib services for the sandbox, one per identity, on one shared keep-alive transport."""
@@ -206,14 +213,11 @@ def run_direct(
                 sample.failed(exc)
         start.wait()
         while time.perf_counter() < deadline[1]:
-            began = time.perf_counter()
             try:
-                operation(service)
+                latencies.append(timed_direct(operation, service))
             except Exception as exc:
                 with lock:
                     sample.failed(exc)
-                continue
-            latencies.append(time.perf_counter() - began)
         with lock:
             sample.latencies.extend(latencies)
 
@@ -248,6 +252,13 @@ async def call_ok(client: Client[Any], tool: str, arguments: dict[str, Any]) -> 
         raise RuntimeError(f"{tool} failed: {text[:200]}")
 
 
+async def timed_call(client: Client[Any], tool: str, arguments: dict[str, Any]) -> float:
+    """Seconds one successful MCP tool call took (``call_ok`` raises for a failed one)."""
+    started = time.perf_counter()
+    await call_ok(client, tool, arguments)
+    return time.perf_counter() - started
+
+
 async def run_mcp(
     clients: Sequence[Client[Any]], tool: str, arguments: dict[str, Any], *, warmup: int, duration: float
 ) -> Sample:
@@ -267,13 +278,10 @@ async def run_mcp(
 
     async def loop(c: Client[Any]) -> None:
         while time.perf_counter() < deadline:
-            started = time.perf_counter()
             try:
-                await call_ok(c, tool, arguments)
+                sample.latencies.append(await timed_call(c, tool, arguments))
             except Exception as exc:
                 sample.failed(exc)
-                continue
-            sample.latencies.append(time.perf_counter() - started)
 
     await asyncio.gather(*(loop(c) for c in clients))
     sample.wall = time.perf_counter() - began
@@ -298,16 +306,7 @@ async def run_composed(
     """
     a, b = Sample(), Sample()
     loop = asyncio.get_running_loop()
-
-    def timed(service: splunk_client.Service) -> float:
-        started = time.perf_counter()
-        operation(service)
-        return time.perf_counter() - started
-
-    async def timed_noop(client: Client[Any]) -> float:
-        started = time.perf_counter()
-        await call_ok(client, "noop", {})
-        return time.perf_counter() - started
+    pairs = list(zip(noop, services, strict=True))
 
     async def step(part: Sample, call: Awaitable[float], record: bool) -> None:
         try:
@@ -320,16 +319,21 @@ async def run_composed(
 
     with ThreadPoolExecutor(max_workers=len(services), thread_name_prefix="bench-direct") as threads:
 
-        async def client_loop(client: Client[Any], service: splunk_client.Service, until: float | None) -> None:
-            rounds = 0
-            while (until is None and rounds < warmup) or (until is not None and time.perf_counter() < until):
-                await step(b, timed_noop(client), until is not None)
-                await step(a, loop.run_in_executor(threads, timed, service), until is not None)
-                rounds += 1
+        async def pair(client: Client[Any], service: splunk_client.Service, record: bool) -> None:
+            await step(b, timed_call(client, "noop", {}), record)
+            await step(a, loop.run_in_executor(threads, timed_direct, operation, service), record)
 
-        await asyncio.gather(*(client_loop(c, s, None) for c, s in zip(noop, services, strict=True)))
+        async def warm(client: Client[Any], service: splunk_client.Service) -> None:
+            for _ in range(warmup):
+                await pair(client, service, record=False)
+
+        async def measure(client: Client[Any], service: splunk_client.Service, until: float) -> None:
+            while time.perf_counter() < until:
+                await pair(client, service, record=True)
+
+        await asyncio.gather(*(warm(c, s) for c, s in pairs))
         began = time.perf_counter()
-        await asyncio.gather(*(client_loop(c, s, began + duration) for c, s in zip(noop, services, strict=True)))
+        await asyncio.gather(*(measure(c, s, began + duration) for c, s in pairs))
         a.wall = b.wall = time.perf_counter() - began
     return a, b
 
@@ -350,9 +354,7 @@ async def idle_gap_probe(
         latencies = []
         for _ in range(calls):
             time.sleep(gap)
-            started = time.perf_counter()
-            operation(service)
-            latencies.append(time.perf_counter() - started)
+            latencies.append(timed_direct(operation, service))
         return latencies
 
     for gap_ms in gaps_ms:
@@ -361,9 +363,7 @@ async def idle_gap_probe(
         through_mcp = []
         for _ in range(calls):
             await asyncio.sleep(gap)
-            started = time.perf_counter()
-            await call_ok(noop, "noop", {})
-            through_mcp.append(time.perf_counter() - started)
+            through_mcp.append(await timed_call(noop, "noop", {}))
         key = f"{gap_ms:g}"
         found["direct"][key] = summarize(Sample(direct))["p50_ms"]
         found["mcp_noop"][key] = summarize(Sample(through_mcp))["p50_ms"]

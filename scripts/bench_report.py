@@ -171,8 +171,7 @@ def _polling_table(results: dict[str, Any]) -> list[str]:
     for op, by_concurrency in results["latency"].items():
         for clients, cell in by_concurrency.items():
             if "direct_like_gateway" in cell:
-                like, r = cell["direct_like_gateway"], cell["ratio_vs_direct_like_gateway"]
-                ratios = " / ".join(_num(r[p], 2) for p in ("p50", "p95", "p99"))
+                like, ratios = cell["direct_like_gateway"], _ratios(cell["ratio_vs_direct_like_gateway"])
                 lines.append(f"| {op} | {clients} | {_ms(like)} | {like['throughput_per_s']:.0f} | {ratios} |")
     if not lines:
         return []
