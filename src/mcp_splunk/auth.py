@@ -2,8 +2,9 @@
 
 ``none`` (loopback only, unless the operator insists), static bearer tokens (kept only as SHA-256 digests and
 compared in constant time), or JWTs checked by FastMCP's ``JWTVerifier`` (public key or JWKS, issuer, audience,
-scopes). The gateway's own ``Authorization`` header is consumed here and never reaches Splunk: Splunk
-credentials travel only in ``X-Splunk-*`` headers.
+scopes), then by ``TimeCheckedJWTVerifier`` (``exp`` required, ``nbf`` and ``iat`` not in the future). The
+gateway's own ``Authorization`` header is consumed here and never reaches Splunk: Splunk credentials travel only
+in ``X-Splunk-*`` headers.
 """
 
 from __future__ import annotations
@@ -11,15 +12,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from fastmcp.server.auth import AccessToken, AuthProvider, TokenVerifier
 from fastmcp.server.auth.providers.jwt import JWTVerifier
 from fastmcp.server.dependencies import get_access_token
+from joserfc.errors import ClaimError
+from joserfc.jwt import JWTClaimsRegistry
 
 from mcp_splunk.secret import Secret
 from mcp_splunk.settings import GatewaySettings
+
+logger = logging.getLogger("mcp_splunk.auth")
+
+_TIME_CLAIMS = ("exp", "nbf", "iat")
 
 
 class HashedTokenVerifier(TokenVerifier):
@@ -44,6 +53,35 @@ class HashedTokenVerifier(TokenVerifier):
         if principal is None:
             return None
         return AccessToken(token=token, client_id=principal, scopes=list(self.required_scopes or []))
+
+
+class TimeCheckedJWTVerifier(JWTVerifier):
+    """FastMCP's ``JWTVerifier`` plus the time claims it leaves alone.
+
+    ``JWTVerifier`` checks the signature, issuer, audience, scopes and, when present, ``exp`` (with no leeway);
+    it ignores ``nbf`` and ``iat`` and accepts a token with no ``exp`` at all, which never expires. This runs
+    only on tokens it has already accepted, on the claims it verified, so it can refuse more but never less.
+    """
+
+    def __init__(self, *, leeway_seconds: int = 0, require_exp: bool = True, **verifier: Any) -> None:
+        super().__init__(**verifier)
+        self.leeway_seconds = leeway_seconds
+        self.require_exp = require_exp
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        access = await super().verify_token(token)
+        if access is None:
+            return None
+        # joserfc (what JWTVerifier decodes with) has the RFC 7519 checks: NumericDate types, nbf/iat no later than
+        # now + leeway, exp after now - leeway. Only the time claims are handed over, so nothing else tightens.
+        registry = JWTClaimsRegistry(leeway=self.leeway_seconds, exp={"essential": self.require_exp})
+        try:
+            registry.validate({name: access.claims[name] for name in _TIME_CLAIMS if name in access.claims})
+        except ClaimError as error:
+            # The claim's name and a fixed description only: never the token, its subject or the claim's value.
+            logger.info("JWT refused: %s (claim %r)", error.description, error.claim)
+            return None
+        return access
 
 
 def parse_tokens(text: str, origin: str) -> dict[str, str]:
@@ -81,7 +119,9 @@ def build_auth(settings: GatewaySettings) -> AuthProvider | None:
         key = Path(key).read_text()
     if not key and not settings.jwt_jwks_uri:
         raise ValueError("MCP_SPLUNK_AUTH=jwt needs MCP_SPLUNK_JWT_PUBLIC_KEY or MCP_SPLUNK_JWT_JWKS_URI")
-    return JWTVerifier(
+    return TimeCheckedJWTVerifier(
+        leeway_seconds=settings.jwt_leeway_seconds,
+        require_exp=not settings.jwt_allow_no_exp,
         public_key=key or None,
         jwks_uri=settings.jwt_jwks_uri,
         issuer=settings.jwt_issuer,

@@ -20,6 +20,8 @@ END = "<!-- catalogue:end -->"
 
 
 def _kind(tool: type[BaseTool]) -> str:
+    if tool.kind:
+        return tool.kind
     a = tool.annotations
     if a.read_only_hint:
         return "read-only"

@@ -60,6 +60,8 @@ class GatewaySettings(BaseSettings):
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_required_scopes: frozenset[str] = frozenset()
+    jwt_leeway_seconds: int = Field(30, ge=0, le=300)  # clock skew allowed on nbf and iat
+    jwt_allow_no_exp: bool = False  # accept JWTs that carry no exp (they never expire)
     allow_unauthenticated: bool = False  # permit auth=none on a non-loopback address
     allowed_hosts: frozenset[str] = frozenset()  # Host header values accepted besides loopback (fnmatch patterns)
     allowed_origins: frozenset[str] = frozenset()  # browser Origins accepted (fnmatch patterns)

@@ -101,6 +101,19 @@ def job_status(service: client.Service, sid: str) -> JSON:
     return content
 
 
+def job_owner(service: client.Service, sid: str) -> str | None:
+    """The Splunk user who owns the job (its ``eai:acl`` owner, else the entry's author); None while splunkd
+    answers 204, which it does until a new job has started."""
+    response = service.get(jobs_path(service) + sid, output_mode="json")
+    if response.status == 204:
+        return None
+    entries = (_json_body(response) or {}).get("entry", [])
+    if not entries:
+        raise ValueError("a job status without an entry")
+    owner = (entries[0].get("acl") or {}).get("owner") or entries[0].get("author")
+    return str(owner) if owner else None
+
+
 def job_results(
     service: client.Service, sid: str, *, offset: int = 0, count: int = 100, kind: str = "results"
 ) -> ResultsPage:

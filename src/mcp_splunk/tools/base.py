@@ -64,6 +64,8 @@ class BaseTool(ABC):
     annotations: ClassVar[ToolAnnotations]
     Params: ClassVar[type[BaseModel]] = NoParams
     writes: ClassVar[bool] = False  # write tools exist only when the operator enables writes
+    # The README's Kind, for a tool whose gate is finer than "read-only" or "write (only with writes on)".
+    kind: ClassVar[str | None] = None
 
     def __init__(self, deps: ToolDeps) -> None:
         self.deps = deps

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Literal
 
+import anyio
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field
 
-from mcp_splunk.errors import InvalidArgument
+from mcp_splunk.errors import InvalidArgument, PolicyViolation
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
-from mcp_splunk.tools.jobs import display_fields, known_job
+from mcp_splunk.tools.jobs import POLL_BACKOFF, POLL_FIRST, POLL_MAX, display_fields, known_job
 from mcp_splunk.tools.limits import fit_rows, truncation
 from mcp_splunk.tools.paging import paginate
 from mcp_splunk.tools.render import pairs, table
 from mcp_splunk.tools.spl_args import Sid
+from mcp_splunk.tools.splunk_client import SplunkClient
 
+# How long a read-only cancel waits for a just-dispatched job to report its owner (splunkd answers 204 until then).
+_OWNER_WAIT = 3.0
 _SID = Field(description="The search job id (sid) returned by run_search, run_saved_search or get_search_job.")
 
 
@@ -108,18 +113,57 @@ class CancelSearchJob(BaseTool):
     title = "Cancel a search job"
     description = (
         "Stop a running search job and discard its results, by sid. Use it for searches you no longer need, "
-        "so they stop using Splunk's resources. Cancelling an unknown or finished-and-expired job is an error."
+        "so they stop using Splunk's resources. You may always cancel jobs your own Splunk user owns; cancelling "
+        "another user's job needs the operator to set MCP_SPLUNK_ALLOW_WRITES=true (and Splunk to allow it). "
+        "Cancelling an unknown or finished-and-expired job is an error."
     )
+    # Destructive in MCP's sense: not additive and not undoable (the sid answers 404 afterwards), and with writes
+    # on it can end another user's work. What it discards is a transient job's output, never stored data, which
+    # is why a read-only gateway still lets an identity cancel its own jobs. A repeat changes nothing more.
     annotations = ToolAnnotations(
         read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
     )
+    kind = "destructive job control: own jobs always; others' jobs only with `MCP_SPLUNK_ALLOW_WRITES=true`"
     Params = SidParams
 
     async def execute(self, params: SidParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
         await known_job(splunk, params.sid)
+        if not self.deps.settings.gateway.allow_writes:
+            await _require_own_job(splunk, params.sid)
         await splunk.run(ops.cancel_job, params.sid)
         return ToolOutput({"sid": params.sid, "cancelled": True}, f"Cancelled search job {params.sid}.")
+
+
+async def _require_own_job(splunk: SplunkClient, sid: str) -> None:
+    """Refuse, before anything is cancelled, unless the caller's Splunk identity owns the job.
+
+    Both names come from splunkd (the job's ``eai:acl`` and ``authentication/current-context``), so token and
+    session-key callers, whose configuration carries no username, are judged the same way.
+    """
+    owner = await _job_owner(splunk, sid)
+    if owner is None:
+        raise PolicyViolation(
+            f"Search job {sid} was not cancelled: Splunk has not yet said who owns it (it is still starting). "
+            "Try again in a moment; cancelling other users' jobs needs MCP_SPLUNK_ALLOW_WRITES=true."
+        )
+    me = str((await splunk.run(ops.current_context)).get("username") or "")
+    if not me or owner != me:
+        raise PolicyViolation(
+            f"Search job {sid} was not cancelled: it belongs to Splunk user '{owner}', not to '{me or 'unknown'}', "
+            "and with writes disabled this gateway cancels only the caller's own jobs. Cancel your own jobs, or "
+            "ask the operator to set MCP_SPLUNK_ALLOW_WRITES=true to cancel other users' jobs."
+        )
+
+
+async def _job_owner(splunk: SplunkClient, sid: str) -> str | None:
+    """The job's owner, waiting briefly through splunkd's 204 for a job that has not started yet."""
+    deadline = time.monotonic() + _OWNER_WAIT
+    delay = POLL_FIRST
+    while (owner := await splunk.run(ops.job_owner, sid)) is None and time.monotonic() < deadline:
+        await anyio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+        delay = min(delay * POLL_BACKOFF, POLL_MAX)
+    return owner
 
 
 TOOLS: tuple[type[BaseTool], ...] = (GetSearchResults, GetSearchJob, CancelSearchJob)
