@@ -16,6 +16,7 @@ from mcp_splunk.auth import build_auth, is_loopback
 from mcp_splunk.completions import register_completions
 from mcp_splunk.http.error_answers import ErrorAnswerMiddleware
 from mcp_splunk.http.header_capture import HeaderCaptureMiddleware
+from mcp_splunk.http.host_authority import HostAuthorityMiddleware
 from mcp_splunk.http.session_release import SessionReleaseMiddleware
 from mcp_splunk.http.stateless_session_id import StatelessSessionIdMiddleware
 from mcp_splunk.middleware.audit import AuditMiddleware, AuditSink
@@ -54,7 +55,7 @@ class Gateway:
         ]
         if gateway.stateless:
             middleware.append(Middleware(StatelessSessionIdMiddleware))
-        return self.mcp.http_app(
+        app = self.mcp.http_app(
             path=gateway.path,
             middleware=middleware,
             stateless_http=gateway.stateless,
@@ -66,6 +67,10 @@ class Gateway:
             allowed_hosts=sorted(gateway.allowed_hosts),
             allowed_origins=sorted(gateway.allowed_origins),
         )
+        # FastMCP puts its Host/Origin guard ahead of the middleware passed in, so the authority check is added
+        # outermost instead: a malformed Host is a 400 before that guard's lenient match can let it through.
+        app.add_middleware(HostAuthorityMiddleware)
+        return app
 
     def close(self) -> None:
         self.pool.close()

@@ -8,7 +8,9 @@ Some of the SDK's answers do not help a client fix its request:
   is not JSON a bare "Parse error" (2026-07-28);
 - a request whose ``id`` has the wrong type is taken for a notification: 202, and no reply ever comes;
 - wrongly typed params of tools/call, prompts/get and resources/read get "Invalid request parameters";
-- an unknown ``MCP-Protocol-Version`` gets a message about ``params._meta``;
+- an unknown ``MCP-Protocol-Version`` gets a message about ``params._meta`` (handshake era), or has the header's
+  value echoed in ``data.requested`` (2026-07-28): a client may have put a secret in the wrong header, so only a
+  date-shaped version is ever reported back;
 - a refused ``Accept`` gets an empty 406 (2026-07-28), a body over the size limit a plain-text 413, a wrong
   ``Content-Type`` a plain-text 400.
 
@@ -19,6 +21,7 @@ the request body as the SDK reads it and decodes it only to explain a failure; s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +56,12 @@ TOO_LARGE = (
 CONTENT_TYPE = "Bad Request: send the header Content-Type: application/json with one JSON-RPC message as the body."
 NOT_JSON = "Parse error: the body is not JSON (or is nested too deeply); send one JSON-RPC 2.0 message per POST."
 _SDK_INVALID_BODY = "Body must be a single JSON-RPC request or notification object"
+UNSUPPORTED_VERSION = (
+    f"Unsupported MCP-Protocol-Version: send one this server serves, as YYYY-MM-DD. Handshake-era clients send the "
+    f"version initialize negotiated ({', '.join(HANDSHAKE_PROTOCOL_VERSIONS)}); sessionless clients send "
+    f"{', '.join(MODERN_PROTOCOL_VERSIONS)}, here and in params._meta."
+)
+_VERSION_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _HELD = frozenset({400, 406, 413})  # answers whose body may be replaced, held until their body is seen
 _MAX_BUFFERED = 4096  # the SDK's error bodies are small; a longer one is passed on as it is
 _MAX_INSPECTED = 64 * 1024  # successful-looking answers are checked only for request bodies up to this size
@@ -172,7 +181,7 @@ def _clearer(status: int, body: bytes, request: _Request) -> _Answer | None:
     error = _sdk_error(body)
     if error is None:
         return None
-    request_id, message = error
+    request_id, message, data = error
     if message.startswith("Validation error") or message == _SDK_INVALID_BODY:
         return _Answer(400, "Bad Request: " + describe_envelope(request.document()))
     if message == "Parse error":
@@ -180,27 +189,27 @@ def _clearer(status: int, body: bytes, request: _Request) -> _Answer | None:
     if message == "Invalid request parameters" and (found := describe_params(request.document())):
         return _Answer(400, found[1], INVALID_PARAMS, found[0])
     if "params._meta" in message and request.version is not None and request.version not in KNOWN_PROTOCOL_VERSIONS:
-        shown = "".join(c if c.isprintable() else "?" for c in request.version[:40])
-        return _Answer(
-            400,
-            f"Unsupported MCP-Protocol-Version '{shown}'. Handshake-era clients send the version initialize "
-            f"negotiated ({', '.join(HANDSHAKE_PROTOCOL_VERSIONS)}); sessionless clients send "
-            f"{', '.join(MODERN_PROTOCOL_VERSIONS)}, here and in params._meta.",
-            UNSUPPORTED_PROTOCOL_VERSION,
-            request_id,
-            {"supported": list(KNOWN_PROTOCOL_VERSIONS), "requested": shown},
-        )
+        return _unsupported(request_id, request.version, {"supported": list(KNOWN_PROTOCOL_VERSIONS)})
+    if isinstance(data, dict) and {"supported", "requested"} <= data.keys():  # the 2026-07-28 -32022 answer
+        return _unsupported(request_id, data["requested"], data)
     return None
 
 
-def _sdk_error(body: bytes) -> tuple[str | int | None, str] | None:
-    """(id, message) of the SDK's JSON-RPC error body."""
+def _unsupported(request_id: str | int | None, version: object, data: dict[str, Any]) -> _Answer:
+    """The answer to an unsupported MCP-Protocol-Version. ``data.requested`` (the 2026-07-28 schema requires it)
+    is the version only when date-shaped, else "": other text may be a secret sent in the wrong header."""
+    shown = version if isinstance(version, str) and _VERSION_SHAPE.fullmatch(version) else ""
+    return _Answer(400, UNSUPPORTED_VERSION, UNSUPPORTED_PROTOCOL_VERSION, request_id, {**data, "requested": shown})
+
+
+def _sdk_error(body: bytes) -> tuple[str | int | None, str, Any] | None:
+    """(id, message, data) of the SDK's JSON-RPC error body."""
     document = decode(body)
     error = document.get("error") if isinstance(document, dict) else None
     if not isinstance(error, dict) or not isinstance(error.get("message"), str):
         return None
     request_id = document.get("id")
-    return (request_id if isinstance(request_id, str | int) else None), error["message"]
+    return (request_id if isinstance(request_id, str | int) else None), error["message"], error.get("data")
 
 
 def _is_event_stream(start: dict[str, Any]) -> bool:

@@ -2,7 +2,7 @@
 
 Validation happens here, once, before the MCP layer runs: a bad port, scheme or boolean, a duplicated header,
 control characters or an unknown ``X-Splunk-*`` name are a clear 400. Messages name the header and what is
-expected; they never echo a credential's value.
+expected, with an example; they never echo a value: a client may have put a secret in the wrong header.
 """
 
 from __future__ import annotations
@@ -105,10 +105,6 @@ def _decode(key: str, raw: bytes) -> str:
     return value
 
 
-def _shown(value: str) -> str:
-    return value if len(value) <= 64 else value[:61] + "..."
-
-
 def _host(value: str) -> str:
     if _HOSTNAME.match(value):
         return value
@@ -116,7 +112,8 @@ def _host(value: str) -> str:
     if _is_ipv6(literal):
         return literal
     raise HeaderError(
-        f"X-Splunk-Host must be a host name or IP address (no scheme, port or path); got '{_shown(value)}'."
+        "X-Splunk-Host must be a host name or IP address (no scheme, port or path), "
+        "for example splunk.example.com, 10.0.0.5 or [fd00::5]."
     )
 
 
@@ -133,13 +130,13 @@ def _is_ipv6(text: str) -> bool:
 def _port(value: str) -> int:
     if value.isascii() and value.isdigit() and 1 <= int(value) <= 65535:
         return int(value)
-    raise HeaderError(f"X-Splunk-Port must be an integer from 1 to 65535; got '{_shown(value)}'.")
+    raise HeaderError("X-Splunk-Port must be an integer from 1 to 65535, for example 8089.")
 
 
 def _scheme(value: str) -> str:
     if value.lower() in ("http", "https"):
         return value.lower()
-    raise HeaderError(f"X-Splunk-Scheme must be 'https' or 'http'; got '{_shown(value)}'.")
+    raise HeaderError("X-Splunk-Scheme must be 'https' or 'http', for example https.")
 
 
 def _boolean(value: str) -> bool:
@@ -147,20 +144,24 @@ def _boolean(value: str) -> bool:
         return True
     if value.lower() in _FALSE:
         return False
-    raise HeaderError(f"X-Splunk-Verify-SSL must be true or false; got '{_shown(value)}'.")
+    raise HeaderError("X-Splunk-Verify-SSL must be true or false (also 1/0, yes/no, on/off), for example true.")
 
 
 def _username(value: str) -> str:
     if _USERNAME.match(value):
         return value
-    raise HeaderError("X-Splunk-Username contains characters Splunk does not allow in user names.")
+    raise HeaderError(
+        "X-Splunk-Username must be a Splunk user name: 1 to 256 characters without spaces, quotes or "
+        "\\ / : ; | , < > * ? =, for example admin."
+    )
 
 
 def _namespace(key: str, value: str) -> str:
     if _NAMESPACE.match(value):
         return value
     raise HeaderError(
-        f"{_CANONICAL[key]} must be an app or user name (letters, digits, '_', '.', '-', '@'); got '{_shown(value)}'."
+        f"{_CANONICAL[key]} must be an app or user name (letters, digits, '_', '.', '-', '@'), "
+        f"for example {'search' if key == 'app' else 'nobody'}."
     )
 
 
