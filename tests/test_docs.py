@@ -25,6 +25,12 @@ def test_the_readme_catalogue_is_exactly_what_the_registry_renders() -> None:
     assert block == catalog.render(), "README catalogue is stale: python -m mcp_splunk.catalog"
 
 
+def test_the_security_policy_tables_are_exactly_what_the_policy_renders() -> None:
+    text = (ROOT / "SECURITY.md").read_text()
+    block = text[text.index(catalog.POLICY_START) + len(catalog.POLICY_START) : text.index(catalog.POLICY_END)]
+    assert block.strip() == catalog.render_policy(), "SECURITY.md is stale: python -m mcp_splunk.catalog --write"
+
+
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     commands = re.findall(r"```bash\n(.+?)\n```", readme())
     ci_lines = (ROOT / ".ci" / "run").read_text().strip().splitlines()

@@ -11,12 +11,12 @@ from typing import Any
 
 import uvicorn
 from dotenv import find_dotenv, load_dotenv
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
 from mcp_splunk import __version__
 from mcp_splunk._serving import listen_socket, socket_port, uvicorn_config
 from mcp_splunk.logs import configure_logging
-from mcp_splunk.settings import GatewaySettings, Settings, SplunkDefaults
+from mcp_splunk.settings import GatewaySettings, InvalidSettings, Settings, SplunkDefaults, load_settings
 
 SANDBOX_ADMIN = ("admin", "changeme")
 
@@ -31,9 +31,10 @@ def _parser() -> argparse.ArgumentParser:
         help="run the MCP gateway",
         description="Run the MCP gateway. Every flag also reads MCP_SPLUNK_<FLAG>.",
     )
-    serve.add_argument("--transport", choices=["http", "stdio"])
+    # Flag values are checked with the settings they override, so a bad one is reported like a bad variable.
+    serve.add_argument("--transport", metavar="http|stdio", help="MCP transport (default http)")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to bind (default 8003; 0 picks a free one)")
+    serve.add_argument("--port", help="port to bind (default 8003; 0 picks a free one)")
     serve.add_argument("--path", help="MCP endpoint path (default /mcp)")
     serve.add_argument(
         "--stateless",
@@ -47,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="start the embedded sandbox Splunk and use it as the default Splunk",
     )
-    serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], type=str.upper)
+    serve.add_argument(
+        "--log-level", metavar="DEBUG|INFO|WARNING|ERROR", type=str.upper, help="log level (default INFO)"
+    )
     serve.add_argument(
         "--allow-unauthenticated",
         action="store_true",
@@ -134,18 +137,15 @@ def _stop_on_signal() -> threading.Event:
     return stop
 
 
-def _gateway_settings(args: argparse.Namespace) -> GatewaySettings:
-    overrides = {k: v for k, v in vars(args).items() if k in GatewaySettings.model_fields and v is not None}
-    return GatewaySettings(**{**GatewaySettings().model_dump(), **overrides})
-
-
 def _run_gateway(args: argparse.Namespace) -> int:
+    flags = {k: v for k, v in vars(args).items() if k in GatewaySettings.model_fields and v is not None}
     try:
-        gateway_settings = _gateway_settings(args)
-        splunk = SplunkDefaults()
-    except ValidationError as exc:
-        print(f"mcp-splunk serve: invalid setting:\n{exc}", file=sys.stderr)
+        settings = load_settings(flags)
+    except InvalidSettings as exc:
+        for line in exc.lines:
+            print(f"mcp-splunk serve: {line}", file=sys.stderr)
         return 2
+    gateway_settings, splunk = settings.gateway, settings.splunk
     from mcp_splunk.auth import unauthenticated_exposure  # noqa: PLC0415 - keeps `mcp-splunk sandbox` light
 
     refusal = unauthenticated_exposure(gateway_settings)

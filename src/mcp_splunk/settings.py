@@ -2,17 +2,49 @@
 
 ``SPLUNK_*`` describe the server's default Splunk; ``MCP_SPLUNK_*`` configure the gateway itself. Every CLI
 flag of ``mcp-splunk serve`` overrides the matching ``MCP_SPLUNK_*`` variable; ``.env.example`` lists them.
+``load_settings`` reports each refused value as one line naming the variable and a good value (the field's
+``examples`` entry, else its default).
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, FilePath, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+# A JSON list opens with '[' and then a quote or ']'; a bracketed IPv6 target ("[::1]:8089") never does.
+_JSON_LIST = re.compile(r"\[\s*[\"'\]]")
+
+
+def _list_items(value: object) -> object:
+    """A list setting given as text: a JSON list of strings, or comma-separated. Blank entries are dropped."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if _JSON_LIST.match(text):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError("starts like a JSON list but is not valid JSON (strings in double quotes)") from None
+        if not all(isinstance(item, str) for item in items):
+            raise ValueError("a JSON list here holds strings only")
+    else:
+        items = text.split(",")
+    return frozenset(item.strip() for item in items if item.strip())
+
+
+_ENDPOINT = re.compile(r"/?[\w.:@*-]+(?:/[\w.:@*-]+)*/?")
+
+# NoDecode: pydantic-settings would JSON-decode the variable before any validator ran, so the comma-separated
+# form documented in .env.example could not even reach _list_items.
+TextList = Annotated[frozenset[str], NoDecode, BeforeValidator(_list_items)]
 
 
 class SplunkDefaults(BaseSettings):
@@ -28,7 +60,7 @@ class SplunkDefaults(BaseSettings):
     token: SecretStr | None = None  # a Splunk authentication token, sent as "Bearer"
     session_key: SecretStr | None = None  # an existing splunkd session key, sent as "Splunk <key>"
     verify_ssl: bool = True
-    ca_bundle: Path | None = None
+    ca_bundle: FilePath | None = Field(None, examples=["/etc/ssl/certs/corp-ca.pem"])
     app: str = "search"
     owner: str = "nobody"
 
@@ -54,25 +86,29 @@ class GatewaySettings(BaseSettings):
     # Who may use the gateway (separate from Splunk credentials)
     auth: Literal["none", "token", "jwt"] = "none"
     auth_tokens: SecretStr | None = None  # "principal:token,principal2:token2"
-    auth_tokens_file: Path | None = None  # one "principal:token" per line
+    # One "principal:token" per line
+    auth_tokens_file: FilePath | None = Field(None, examples=["/etc/mcp-splunk/tokens"])
     jwt_public_key: str | None = None  # PEM text, or a path to a PEM file
     jwt_jwks_uri: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
-    jwt_required_scopes: frozenset[str] = frozenset()
+    jwt_required_scopes: TextList = Field(frozenset(), examples=["mcp:read,mcp:search"])
     jwt_leeway_seconds: int = Field(30, ge=0, le=300)  # clock skew allowed on nbf and iat
     jwt_allow_no_exp: bool = False  # accept JWTs that carry no exp (they never expire)
     allow_unauthenticated: bool = False  # permit auth=none on a non-loopback address
-    allowed_hosts: frozenset[str] = frozenset()  # Host header values accepted besides loopback (fnmatch patterns)
-    allowed_origins: frozenset[str] = frozenset()  # browser Origins accepted (fnmatch patterns)
+    # Host header values accepted besides loopback, and browser Origins accepted (fnmatch patterns)
+    allowed_hosts: TextList = Field(frozenset(), examples=["mcp.example.com,*.corp.example"])
+    allowed_origins: TextList = Field(frozenset(), examples=["https://app.example.com"])
 
-    # Which Splunk targets clients may name (the server's own default target is always allowed)
-    allowed_targets: frozenset[str] = frozenset()  # host patterns and CIDRs, each optionally ":port"; empty = any
+    # Which Splunk targets clients may name (the server's own default target is always allowed): host patterns
+    # and CIDRs, each optionally ":port"; empty = any
+    allowed_targets: TextList = Field(frozenset(), examples=["*.corp.example,10.0.0.0/8:8089"])
     allow_http_targets: bool = False  # plaintext http to a non-loopback Splunk
     allow_insecure_tls: bool = False  # honour X-Splunk-Verify-SSL: false
 
     # Abuse and accountability
-    rate_limit_per_minute: int | None = Field(None, ge=0)  # tool calls per principal; None = 120, off on loopback
+    # Tool calls per minute per principal; None = 120, or off on loopback
+    rate_limit_per_minute: int | None = Field(None, ge=0, examples=["120"])
     rate_limit_burst: int = Field(20, ge=1)
     audit_log: str = "stderr"  # "stderr", "stdout", a file path, or "off": one JSON line per tool call
     audit_spl: bool = False  # include the SPL text in audit lines
@@ -91,7 +127,11 @@ class GatewaySettings(BaseSettings):
     # Capabilities and guardrails (no tool argument can loosen these; only the operator can)
     allow_writes: bool = False
     allow_alert_actions: bool = False  # run_saved_search may trigger a saved search's alert actions
-    allowed_spl_commands: frozenset[str] = frozenset()  # commands the SPL policy denies by default, permitted here
+    # Commands added to the SPL policy's read-only list (writing ones also need allow_writes)
+    allowed_spl_commands: TextList = Field(frozenset(), examples=["outputlookup"])
+    # REST endpoints `| rest` may read besides the built-in list (`*` is one path segment)
+    allowed_rest_endpoints: TextList = Field(frozenset(), examples=["configs/conf-*,data/inputs/monitor"])
+    max_map_searches: int = Field(10, ge=1, le=10_000)  # the most searches one `| map` may run
     default_row_limit: int = Field(100, ge=1)
     max_row_limit: int = Field(10_000, ge=1)
     max_output_chars: int = Field(200_000, ge=1_000)  # per tool result, structured and text parts together
@@ -103,24 +143,19 @@ class GatewaySettings(BaseSettings):
     job_ttl_seconds: int = Field(600, ge=60)  # how long Splunk keeps the results of jobs the gateway creates
     max_export_rows: int = Field(100_000, ge=1)
 
-    @field_validator(
-        "allowed_spl_commands",
-        "jwt_required_scopes",
-        "allowed_hosts",
-        "allowed_origins",
-        "allowed_targets",
-        mode="before",
-    )
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        if isinstance(value, str):
-            return frozenset(v.strip() for v in value.split(",") if v.strip())
-        return value
-
     @field_validator("allowed_spl_commands")
     @classmethod
     def _lower_case(cls, value: frozenset[str]) -> frozenset[str]:
         return frozenset(v.lower() for v in value)
+
+    @field_validator("allowed_rest_endpoints")
+    @classmethod
+    def _endpoint_paths(cls, value: frozenset[str]) -> frozenset[str]:
+        if any(not _ENDPOINT.fullmatch(v) or ".." in v.split("/") for v in value):
+            raise ValueError(
+                "holds an entry that is not an endpoint path such as configs/conf-* (letters, digits, _-.:@*, '/')"
+            )
+        return value
 
     @field_validator("path")
     @classmethod
@@ -129,6 +164,14 @@ class GatewaySettings(BaseSettings):
             raise ValueError("must start with '/'")
         return value.rstrip("/") or "/"
 
+    @field_validator("audit_log")
+    @classmethod
+    def _audit_destination(cls, value: str) -> str:
+        # Checked here so that a typo names MCP_SPLUNK_AUDIT_LOG rather than surfacing as a bare OSError.
+        if value not in ("stderr", "stdout", "off") and (Path(value).is_dir() or not Path(value).parent.is_dir()):
+            raise ValueError("must be stderr, stdout, off, or a file in an existing directory")
+        return value
+
 
 class Settings:
     """Both halves, read together."""
@@ -136,3 +179,56 @@ class Settings:
     def __init__(self, splunk: SplunkDefaults | None = None, gateway: GatewaySettings | None = None) -> None:
         self.splunk = splunk if splunk is not None else SplunkDefaults()
         self.gateway = gateway if gateway is not None else GatewaySettings()
+
+
+class InvalidSettings(Exception):
+    """Refused settings: ``lines`` holds one line per bad setting."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def load_settings(flags: Mapping[str, Any] | None = None) -> Settings:
+    """Both halves from the environment, ``flags`` (``serve`` options by field name) overriding ``MCP_SPLUNK_*``.
+
+    Raises ``InvalidSettings`` describing every bad setting of both halves at once.
+    """
+    flags = flags or {}
+    lines: list[str] = []
+    splunk = gateway = None
+    try:
+        splunk = SplunkDefaults()
+    except ValidationError as exc:
+        lines += _describe(exc, SplunkDefaults)
+    try:
+        gateway = GatewaySettings(**flags)
+    except ValidationError as exc:
+        lines += _describe(exc, GatewaySettings, flags)
+    if splunk is None or gateway is None:
+        raise InvalidSettings(lines)
+    return Settings(splunk, gateway)
+
+
+def _describe(error: ValidationError, model: type[BaseSettings], flags: Collection[str] = ()) -> list[str]:
+    """One line per bad setting: its name (the flag if one was given, else the variable), what is wrong, and a good
+    value. Never the bad value itself: some settings are secrets."""
+    problems: dict[str, list[str]] = {}
+    for item in error.errors(include_url=False, include_input=False, include_context=False):
+        messages = problems.setdefault(str(item["loc"][0]), [])
+        message = item["msg"].removeprefix("Value error, ")
+        if message not in messages:
+            messages.append(message)
+    lines = []
+    for field, messages in problems.items():
+        info = model.model_fields[field]
+        example = info.examples[0] if info.examples else info.default
+        example = str(example).lower() if isinstance(example, bool) else str(example)
+        if field in flags:
+            name = "--" + field.replace("_", "-")
+            good = f"{name} {example}"
+        else:
+            name = f"{model.model_config.get('env_prefix', '')}{field.upper()}"
+            good = f"{name}={example}"
+        lines.append(f"{name}: {'; '.join(messages)}; for example {good}")
+    return lines

@@ -7,12 +7,15 @@ from typing import Any
 
 import pytest
 
-from mcp_splunk.policy import DEFAULT_DENIED, Finding, SplPolicy
+from mcp_splunk.policy import Finding, SplPolicy
 from mcp_splunk.sandbox.spl import describe, parse_search
 from mcp_splunk.sandbox.spl.context import MacroDefinition
 from tests.sandbox.spl.spl_engine_support import FakeContext
 
 POLICY = SplPolicy()
+WRITER = (
+    "allowed only if the operator lists it in MCP_SPLUNK_ALLOWED_SPL_COMMANDS and sets MCP_SPLUNK_ALLOW_WRITES=true"
+)
 
 MACROS = {
     "summarize": "stats count by host | collect index=summary",
@@ -38,9 +41,11 @@ def test_subsearch_finding_names_command_container_and_offset() -> None:
     query = "| makeresults | append [| delete]"
     verdict = POLICY.check(query)
     assert verdict.findings == (
-        Finding("delete", "delete", "subsearch in 'append' (command 2)", query.index("delete"), "deletes events"),
+        Finding(
+            "delete", "delete", "subsearch in 'append' (command 2)", query.index("delete"), f"deletes events; {WRITER}"
+        ),
     )
-    assert verdict.reason == "Refused: 'delete' (deletes events) in subsearch in 'append' (command 2)."
+    assert verdict.reason == f"Refused: 'delete' (deletes events; {WRITER}) in subsearch in 'append' (command 2)."
 
 
 def test_top_level_finding_is_located_by_position() -> None:
@@ -48,7 +53,7 @@ def test_top_level_finding_is_located_by_position() -> None:
     assert (finding.command, finding.location, finding.reason) == (
         "outputlookup",
         "top-level pipeline, command 3",
-        "writes a lookup",
+        f"writes a lookup; {WRITER}",
     )
 
 
@@ -56,7 +61,7 @@ def test_alias_finding_keeps_the_written_name_and_gives_the_canonical_one() -> N
     query = "index=main | SummaryIndex index=s"
     finding = only_finding(query)
     assert (finding.command, finding.canonical, finding.offset) == ("summaryindex", "collect", query.index("Summary"))
-    assert "'summaryindex' (alias of 'collect', writes to an index)" in POLICY.check(query).reason
+    assert "'summaryindex' (alias of 'collect', writes to an index;" in POLICY.check(query).reason
 
 
 def test_run_is_refused_as_the_script_command() -> None:
@@ -64,7 +69,9 @@ def test_run_is_refused_as_the_script_command() -> None:
 
 
 def test_nested_subsearch_location_names_every_container_from_the_inside_out() -> None:
-    query = "| makeresults | append [| makeresults | join x [search index=a [| makeresults | collect index=s]]]"
+    query = (
+        "| makeresults | append [| makeresults | join x [search index=a [| makeresults | collect index=s | fields x]]]"
+    )
     assert only_finding(query).location == (
         "subsearch in 'search' (command 1) in subsearch in 'join' (command 2) in subsearch in 'append' (command 2)"
     )
@@ -81,12 +88,10 @@ def test_body_of_appendpipe_is_named_as_a_body() -> None:
     assert only_finding("index=main | appendpipe [delete]").location == "body of 'appendpipe' (command 2)"
 
 
-def test_rest_finding_reports_the_method() -> None:
-    assert only_finding('| rest /services/x method="patch"').reason == "REST call with method PATCH"
-
-
-def test_rest_with_an_empty_method_is_refused() -> None:
-    assert only_finding("| rest /services/x method=").reason == "REST call with method (empty)"
+@pytest.mark.parametrize("method", ['method="patch"', "method=", "METHOD=get", "Method = GET"])
+def test_rest_with_any_method_argument_is_refused_as_get_only(method: str) -> None:
+    finding = only_finding(f"| rest /services/server/info {method}")
+    assert finding.reason == "sets method=; the gateway's rest is GET only (drop the method argument)"
 
 
 def test_every_occurrence_is_a_finding_of_its_own() -> None:
@@ -142,38 +147,47 @@ def test_verdict_as_dict_is_json_ready() -> None:
 # operator overrides
 
 
-def test_override_permits_exactly_the_overridden_command() -> None:
-    policy = SplPolicy(allowed_overrides=frozenset({"outputlookup"}))
+def test_listing_a_writing_command_permits_exactly_it_once_writes_are_on() -> None:
+    policy = SplPolicy.from_settings(["outputlookup"], writes=True)
     assert policy.check("| makeresults | outputlookup users.csv").allowed
     assert not policy.check("| makeresults | outputcsv users.csv").allowed
     assert not policy.check("| makeresults | outputlookup users.csv | collect index=s").allowed
 
 
-def test_override_of_a_command_covers_its_alias() -> None:
-    policy = SplPolicy(allowed_overrides=frozenset({"collect"}))
+def test_listing_a_writing_command_without_writes_on_still_refuses_it_and_says_what_is_missing() -> None:
+    finding = only_finding("| makeresults | outputlookup users.csv", SplPolicy.from_settings(["outputlookup"]))
+    assert finding.reason == ("writes a lookup; listed by the operator, but it also needs MCP_SPLUNK_ALLOW_WRITES=true")
+
+
+def test_listing_a_command_covers_its_alias() -> None:
+    policy = SplPolicy.from_settings(["collect"], writes=True)
     assert policy.check("index=main | summaryindex index=s").allowed
 
 
-def test_override_of_rest_permits_any_method() -> None:
-    assert SplPolicy(allowed_overrides=frozenset({"rest"})).check("| rest /services/x method=post").allowed
+def test_listing_an_unknown_app_command_permits_it_without_writes() -> None:
+    query = "index=main | mycustomcmd field=x"
+    finding = only_finding(query)
+    assert finding.reason == (
+        "not on the gateway's list of read-only commands; the operator can allow it with "
+        "MCP_SPLUNK_ALLOWED_SPL_COMMANDS"
+    )
+    assert SplPolicy.from_settings(["MyCustomCmd"]).check(query).allowed
+
+
+def test_listing_rest_loosens_none_of_its_rules() -> None:
+    policy = SplPolicy.from_settings(["rest"], writes=True)
+    assert not policy.check("| rest /services/server/info method=post").allowed
+    assert not policy.check("| rest /services/storage/passwords").allowed
 
 
 def test_from_settings_normalizes_case_and_aliases() -> None:
-    policy = SplPolicy.from_settings(allowed_overrides=[" SummaryIndex "], extra_denied=["SavedSearch"])
-    assert policy.allowed_overrides == frozenset({"collect"})
-    assert policy.denied == DEFAULT_DENIED | {"savedsearch"}
+    policy = SplPolicy.from_settings([" SummaryIndex ", "FIT"])
+    assert policy.allowed == frozenset({"collect", "fit"})
 
 
-def test_from_settings_rejects_an_override_of_a_command_that_is_not_denied() -> None:
-    with pytest.raises(ValueError, match="stats"):
-        SplPolicy.from_settings(allowed_overrides=["stats"])
-
-
-def test_operator_can_deny_more_commands() -> None:
-    policy = SplPolicy.from_settings(extra_denied=["inputlookup"])
-    finding = only_finding("| inputlookup users.csv", policy)
-    assert (finding.command, finding.reason) == ("inputlookup", "denied by the operator's policy")
-    assert POLICY.check("| inputlookup users.csv").allowed
+def test_from_settings_rejects_a_name_that_cannot_be_a_command() -> None:
+    with pytest.raises(ValueError, match="MCP_SPLUNK_ALLOWED_SPL_COMMANDS"):
+        SplPolicy.from_settings(["out|putlookup"])
 
 
 # macros and the target parser
@@ -202,7 +216,9 @@ def test_macro_expanding_to_collect_is_refused_with_the_parser() -> None:
     query = "search index=main | `summarize`"
     verdict = POLICY.check_with_parser(query, target_parse(query))
     assert verdict.findings == (
-        Finding("collect", "collect", "macro expansion (target parser), command 3", None, "writes to an index"),
+        Finding(
+            "collect", "collect", "macro expansion (target parser), command 3", None, f"writes to an index; {WRITER}"
+        ),
     )
     assert verdict.commands == ("search", "stats", "collect")
 

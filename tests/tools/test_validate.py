@@ -44,7 +44,10 @@ async def test_a_risky_command_in_a_nested_subsearch_is_refused_with_its_locatio
         data = (
             await client.call_tool(
                 "validate_spl",
-                {"query": "index=web [search index=main | append [| makeresults | outputlookup stolen.csv]]"},
+                {
+                    "query": "index=web [search index=main | append [| makeresults | outputlookup stolen.csv] "
+                    "| fields host]"
+                },
             )
         ).structured_content
     assert data["allowed"] is False
@@ -103,14 +106,21 @@ async def test_risky_words_inside_text_are_never_blocked(gateway: RunningGateway
     assert result.structured_content["done"] is True
 
 
-async def test_an_operator_override_permits_exactly_that_command(sandbox: Sandbox) -> None:
-    with running_gateway(sandbox_defaults(sandbox), allowed_spl_commands="outputlookup") as gateway:
-        async with gateway.client() as client:
-            allowed = (
-                await client.call_tool("validate_spl", {"query": "| makeresults | outputlookup x.csv"})
-            ).structured_content
-            still_refused = (
-                await client.call_tool("validate_spl", {"query": "| makeresults | collect index=summary"})
-            ).structured_content
-    assert allowed["allowed"] is True
-    assert still_refused["allowed"] is False
+async def test_an_operator_listed_writer_runs_only_with_writes_on_and_permits_exactly_that_command(
+    sandbox: Sandbox,
+) -> None:
+    verdicts = {}
+    for writes in (False, True):
+        with running_gateway(
+            sandbox_defaults(sandbox), allowed_spl_commands="outputlookup", allow_writes=writes
+        ) as gateway:
+            async with gateway.client() as client:
+                for query in ("| makeresults | outputlookup x.csv", "| makeresults | collect index=summary"):
+                    result = await client.call_tool("validate_spl", {"query": query})
+                    verdicts[writes, query.split()[-2]] = result.structured_content
+    assert verdicts[False, "outputlookup"]["allowed"] is False
+    assert "MCP_SPLUNK_ALLOW_WRITES=true" in verdicts[False, "outputlookup"]["reason"]
+    assert verdicts[True, "outputlookup"]["allowed"] is True
+    assert verdicts[False, "collect"]["allowed"] is False
+    assert verdicts[True, "collect"]["allowed"] is False
+    assert "MCP_SPLUNK_ALLOWED_SPL_COMMANDS" in verdicts[True, "collect"]["reason"]

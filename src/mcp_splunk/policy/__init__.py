@@ -1,4 +1,4 @@
-"""The gateway's SPL security policy: refuse SPL that writes, sends or executes, judged by parsing, not by regex.
+"""What SPL may run: default deny, judged on the parsed query, not by regex.
 
 ``SplPolicy.check`` judges a query's text; ``check_with_parser`` also judges the target's own parse of it, whose
 macros are expanded. Both are pure: the gateway fetches the parser JSON and passes it in.
@@ -6,7 +6,21 @@ macros are expanded. Both are pure: the gateway fetches the parser JSON and pass
 
 from __future__ import annotations
 
-from mcp_splunk.policy.commands import ALIASES, DEFAULT_DENIED, REASONS, canonical
+from mcp_splunk.policy.catalogue import ALIASES, READ_ONLY, REFUSED, canonical
 from mcp_splunk.policy.policy import Finding, SplPolicy, Verdict
+from mcp_splunk.policy.rest import DEFAULT_ENDPOINTS, NEVER, RestRules
+from mcp_splunk.policy.time_terms import TimeTerm
 
-__all__ = ["ALIASES", "DEFAULT_DENIED", "REASONS", "Finding", "SplPolicy", "Verdict", "canonical"]
+__all__ = [
+    "ALIASES",
+    "DEFAULT_ENDPOINTS",
+    "NEVER",
+    "READ_ONLY",
+    "REFUSED",
+    "Finding",
+    "RestRules",
+    "SplPolicy",
+    "TimeTerm",
+    "Verdict",
+    "canonical",
+]

@@ -20,6 +20,7 @@ class CommandSyntax:
     name: str  # lower-cased; "search" for the implicit leading search
     args: str  # raw argument text, stripped; comments are blanked to spaces
     offset: int  # index of the command in the text given to parse_pipeline
+    end: int  # index just past its last non-space character (where a command appended after it would go)
     subsearches: tuple[PipelineSyntax, ...]  # every top-level [...] group inside args, in order
 
 
@@ -107,4 +108,5 @@ def _command(
     else:
         args_start = name_match.end()
     subsearches = tuple(_parse(code, g_start + 1, g_end - 1, depth + 1) for g_start, g_end in groups)
-    return CommandSyntax(name, code[args_start:end].strip(), offset, subsearches)
+    stop = start + len(code[start:end].rstrip())
+    return CommandSyntax(name, code[args_start:end].strip(), offset, stop, subsearches)

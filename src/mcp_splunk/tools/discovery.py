@@ -160,7 +160,7 @@ class _ValuesTool(BaseTool):
         query = (
             f"| tstats count min(_time) as first_seen max(_time) as last_seen where {' '.join(where)} by {self.field}"
         )
-        check_time_window(settings, earliest, params.latest_time, query)
+        check_time_window(settings, earliest, params.latest_time)  # the query's own text has no time bound
         splunk = await self.get_splunk_service()
         result = await splunk.run(ops.oneshot, query, earliest_time=earliest, latest_time=params.latest_time, count=0)
         rows: list[dict[str, Any]] = [

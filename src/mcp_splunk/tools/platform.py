@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from mcp_splunk.errors import SplunkNotFound, SplunkPermissionDenied
+from mcp_splunk.masking import masked as mask_secrets
 from mcp_splunk.splunk import admin_ops
 from mcp_splunk.splunk.operations import EntryPage
 from mcp_splunk.tools.base import BaseTool, NoParams, ToolOutput, read_only
@@ -20,12 +21,6 @@ from mcp_splunk.tools.limits import fit_rows, truncation
 from mcp_splunk.tools.paging import Page
 from mcp_splunk.tools.render import pairs, table
 
-MASK = "********"
-# Case-insensitive substrings of key names whose values are secrets (pass4SymmKey, sslPassword, bindDNpassword,
-# auth_password, token, client_secret, sslKeysfilePassword, …). Masking a harmless key is the cheap mistake.
-SECRET_KEY_PARTS = ("password", "passwd", "pass4symmkey", "secret", "token", "key", "credential", "passphrase")
-# splunkd's encrypted-at-rest forms ($1$…, $7$…) are masked whatever the key is called.
-_ENCRYPTED = re.compile(r"^\$\d+\$")
 _SEVERITY = {"red": 0, "yellow": 1, "green": 2}
 
 ConfName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}$")]
@@ -208,26 +203,6 @@ class GetConfigurationParams(BaseModel):
     count: int = Field(100, ge=1, le=1000, description="How many stanzas to return at most. Default 100.")
 
 
-def is_secret_key(key: str) -> bool:
-    lowered = key.lower()
-    return any(part in lowered for part in SECRET_KEY_PARTS)
-
-
-def _masked(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The stanza's settings with secret values replaced by ``MASK``, and the keys that were masked."""
-    shown: dict[str, Any] = {}
-    masked: list[str] = []
-    for key, value in values.items():
-        if key.startswith("eai:"):
-            continue
-        if is_secret_key(key) or (isinstance(value, str) and _ENCRYPTED.match(value)):
-            shown[key] = MASK
-            masked.append(key)
-        else:
-            shown[key] = value
-    return shown, masked
-
-
 class GetConfiguration(BaseTool):
     name = "get_configuration"
     title = "Read a .conf file"
@@ -268,7 +243,7 @@ class GetConfiguration(BaseTool):
             ) from None
         rows = []
         for entry in page.entries:
-            settings, masked = _masked(entry["content"])
+            settings, masked = mask_secrets({k: v for k, v in entry["content"].items() if not k.startswith("eai:")})
             rows.append(
                 {"stanza": entry["name"], "app": entry["acl"].get("app"), "settings": settings, "masked": masked}
             )

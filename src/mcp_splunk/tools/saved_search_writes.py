@@ -23,7 +23,6 @@ from mcp_splunk.tools.base import BaseTool, ToolOutput, mutating
 from mcp_splunk.tools.jobs import normalize_query
 from mcp_splunk.tools.render import pairs
 from mcp_splunk.tools.splunk_client import SplunkClient
-from mcp_splunk.tools.time_window import check_time_window
 
 SavedSearchName = Annotated[
     str, StringConstraints(pattern=r"^[^\s/\\\x00-\x1f](?:[^/\\\x00-\x1f]{0,198}[^\s/\\\x00-\x1f])?$")
@@ -68,16 +67,18 @@ class _SavedSearchTool(BaseTool):
     def namespace(splunk: SplunkClient) -> dict[str, str]:
         return {"owner": splunk.config.owner, "app": splunk.config.app}
 
-    async def check_spl(self, splunk: SplunkClient, search: str, earliest: str, latest: str) -> None:
-        """Refuse SPL the gateway would refuse to run, and time ranges beyond the operator's limits."""
-        verdict = await self.deps.guard.verdict(splunk, search)
-        if not verdict.allowed:
+    async def check_spl(self, splunk: SplunkClient, search: str, earliest: str, latest: str) -> str:
+        """The SPL to store: refused if the gateway would refuse to run it or its time range breaks the operator's
+        limits; with the gateway's secret-field drop after every ``| rest``, which then runs unattended too."""
+        try:
+            checked = await self.deps.guard.require(splunk, search, earliest or "0", latest or "now")
+        except PolicyViolation as exc:
+            said = exc.message.removeprefix("The search was not run. ")
             raise PolicyViolation(
-                f"Nothing was saved: the SPL breaks the gateway's SPL policy. {verdict.reason} Saved searches may "
-                "only read; remove the commands named."
-            )
-        settings = self.deps.settings.gateway
-        check_time_window(settings, earliest or "0", latest or "now", normalize_query(search))
+                f"Nothing was saved: the SPL breaks the gateway's policy. {said} Saved searches may only read; "
+                "change what is named."
+            ) from None
+        return checked if checked != normalize_query(search) else search
 
     async def read(self, splunk: SplunkClient, name: str) -> dict[str, Any]:
         ns = self.namespace(splunk)
@@ -134,10 +135,10 @@ class CreateSavedSearch(_SavedSearchTool):
         if params.is_scheduled and not params.cron_schedule:
             raise InvalidArgument("is_scheduled is true but cron_schedule is missing: give one, e.g. '*/15 * * * *'.")
         splunk = await self.get_splunk_service()
-        await self.check_spl(splunk, params.search, params.earliest_time, params.latest_time)
+        search = await self.check_spl(splunk, params.search, params.earliest_time, params.latest_time)
         settings = {
             _SETTINGS[field]: _splunk_value(value)
-            for field, value in params.model_dump(exclude={"name"}).items()
+            for field, value in (params.model_dump(exclude={"name"}) | {"search": search}).items()
             if value is not None
         }
         try:
@@ -188,12 +189,14 @@ class UpdateSavedSearch(_SavedSearchTool):
         if _flag(final.get("is_scheduled")) and not final.get("cron_schedule"):
             raise InvalidArgument("The saved search would be scheduled without a cron_schedule: give one too.")
         if given.keys() & {"search", "earliest_time", "latest_time"}:
-            await self.check_spl(
+            search = await self.check_spl(
                 splunk,
                 str(final.get("search", "")),
                 str(final.get("dispatch.earliest_time") or ""),
                 str(final.get("dispatch.latest_time") or ""),
             )
+            if "search" in changes:
+                changes["search"] = final["search"] = search
         entry = await self.write(splunk, admin_ops.update_saved_search, params.name, changes)
         after = (entry or {}).get("content") or final
         changed = {key: {"before": current.get(key), "after": after.get(key, value)} for key, value in changes.items()}

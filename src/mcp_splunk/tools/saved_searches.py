@@ -6,12 +6,12 @@ it with ``MCP_SPLUNK_ALLOW_ALERT_ACTIONS``; no tool argument can loosen that.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_splunk.errors import PolicyViolation, SplunkNotFound
+from mcp_splunk.masking import masked
 from mcp_splunk.splunk import knowledge_ops as kops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
 from mcp_splunk.tools.job_results import first_page, row_limit_field, wait_seconds_field
@@ -30,7 +30,6 @@ from mcp_splunk.tools.listing import (
 )
 from mcp_splunk.tools.render import pairs
 from mcp_splunk.tools.splunk_client import SplunkClient
-from mcp_splunk.tools.time_window import check_time_window
 
 _SUMMARY_KEYS = (
     "search",
@@ -48,8 +47,6 @@ _SUMMARY_KEYS = (
     "actions",
     "triggered_alert_count",
 )
-_SECRET_KEY = re.compile(r"pass(word)?|secret|token|api_?key|credential", re.IGNORECASE)
-_MASK = "********"
 _SEVERITIES = {1: "debug", 2: "info", 3: "warn", 4: "error", 5: "severe", 6: "fatal"}
 
 
@@ -82,10 +79,6 @@ def summarize(entry: dict[str, Any]) -> dict[str, Any]:
         "triggered_alert_count": integer(c.get("triggered_alert_count")) or 0,
         **acl_fields(entry),
     }
-
-
-def _masked(content: dict[str, Any]) -> dict[str, Any]:
-    return {k: (_MASK if v not in (None, "") and _SECRET_KEY.search(k) else v) for k, v in sorted(content.items())}
 
 
 async def _saved_search(splunk: SplunkClient, name: str) -> dict[str, Any]:
@@ -158,7 +151,7 @@ class GetSavedSearch(BaseTool):
         splunk = await self.get_splunk_service()
         entry = await _saved_search(splunk, params.name)
         summary = summarize(entry)
-        settings = _masked({k: v for k, v in entry["content"].items() if k != "eai:acl"})
+        settings, _ = masked({k: v for k, v in sorted(entry["content"].items()) if k != "eai:acl"})
         data = {**summary, "settings": settings}
         text = (
             pairs((k, v) for k, v in summary.items() if k != "search")
@@ -224,9 +217,13 @@ class RunSavedSearch(BaseTool):
         earliest = params.earliest_time or str(content.get("dispatch.earliest_time") or "") or "0"
         latest = params.latest_time or str(content.get("dispatch.latest_time") or "") or "now"
         search = normalize_query(str(content.get("search") or ""))
-        check_time_window(settings, earliest, latest, search)
         # The saved SPL is judged like any other: a saved search that writes, sends or executes is refused.
-        await self.deps.guard.require(splunk, search)
+        if await self.deps.guard.require(splunk, search, earliest, latest) != search:
+            raise PolicyViolation(
+                f"Saved search '{params.name}' was not run: it uses | rest, whose secret-named fields the gateway "
+                "drops by appending to the SPL it runs, and a saved search runs its stored SPL unchanged. Run its "
+                "SPL with run_search instead."
+            )
         owner, app = kops.namespace_of(entry.get("acl") or {})
         sid = await splunk.run(
             kops.dispatch_saved_search,

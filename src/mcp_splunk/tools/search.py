@@ -6,7 +6,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mcp_splunk.settings import GatewaySettings
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.splunk.export import export_rows
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
@@ -14,7 +13,6 @@ from mcp_splunk.tools.job_results import first_page, row_limit_field, wait_budge
 from mcp_splunk.tools.jobs import display_fields
 from mcp_splunk.tools.limits import STRUCTURED_SHARE
 from mcp_splunk.tools.render import table
-from mcp_splunk.tools.time_window import check_time_window
 
 _QUERY = Field(
     min_length=1,
@@ -63,12 +61,6 @@ class ExportSearchParams(BaseModel):
     wait_seconds: float | None = Field(None, gt=0, description="Time budget for reading the export, in seconds.")
 
 
-def _window(settings: GatewaySettings, earliest: str | None, latest: str, query: str) -> tuple[str, str]:
-    chosen = earliest or settings.default_earliest
-    check_time_window(settings, chosen, latest, query)
-    return chosen, latest
-
-
 class RunSearch(BaseTool):
     name = "run_search"
     title = "Run a Splunk search"
@@ -83,9 +75,9 @@ class RunSearch(BaseTool):
 
     async def execute(self, params: RunSearchParams) -> ToolOutput:
         settings = self.deps.settings.gateway
-        earliest, latest = _window(settings, params.earliest_time, params.latest_time, params.query)
+        earliest, latest = params.earliest_time or settings.default_earliest, params.latest_time
         splunk = await self.get_splunk_service()
-        query = await self.deps.guard.require(splunk, params.query)
+        query = await self.deps.guard.require(splunk, params.query, earliest, latest)
         sid = await splunk.run(
             ops.create_job,
             query,
@@ -113,11 +105,11 @@ class ExportSearch(BaseTool):
 
     async def execute(self, params: ExportSearchParams) -> ToolOutput:
         settings = self.deps.settings.gateway
-        earliest, latest = _window(settings, params.earliest_time, params.latest_time, params.query)
+        earliest, latest = params.earliest_time or settings.default_earliest, params.latest_time
         splunk = await self.get_splunk_service()
         result = await splunk.run(
             export_rows,
-            await self.deps.guard.require(splunk, params.query),
+            await self.deps.guard.require(splunk, params.query, earliest, latest),
             max_rows=min(params.max_rows, settings.max_export_rows),
             keep_chars=int(settings.max_output_chars * STRUCTURED_SHARE),
             time_budget=wait_budget(settings, params.wait_seconds),

@@ -24,9 +24,10 @@ class ValidateSpl(BaseTool):
     title = "Check SPL without running it"
     description = (
         "Check an SPL query without running it: parses it with the target Splunk's own search parser (macros "
-        "expanded) and applies the gateway's policy, which refuses commands that write, send or execute, wherever "
-        "they hide (subsearches, map, macros). Returns whether it parses, whether it would be allowed, every "
-        "command found and the reason. Use it to test a draft before run_search."
+        "expanded) and applies the gateway's policy: every command, wherever it hides (subsearches, map, macros), "
+        "must be on its read-only list, no subsearch may build SPL from data, and | rest reads only allowlisted "
+        "endpoints. Returns whether it parses, whether it would be allowed, every command found, the reason, and "
+        "the query as it would be dispatched. Use it to test a draft before run_search."
     )
     annotations = read_only()
     Params = ValidateSplParams
@@ -48,6 +49,8 @@ class ValidateSpl(BaseTool):
             "allowed": allowed,
             "reason": reason,
             "query": text,
+            # What run_search would send: the query, with secret-named fields dropped after every | rest.
+            "dispatched_query": verdict.query if allowed else None,
             "commands": list(verdict.commands),
             "findings": verdict.as_dict()["findings"],
             "splunk_commands": [c.get("command") for c in (parsed or {}).get("commands", []) if isinstance(c, dict)],
