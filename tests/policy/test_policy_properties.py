@@ -7,6 +7,7 @@ independently of the policy: a query must be refused if and only if one of its p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -118,7 +119,7 @@ def steps(draw: st.DrawFn, depth: int, where: Where) -> Part:
     if kind == "refused":
         return bad(draw(REFUSED_STEPS))
     if kind == "macro":
-        name = f"m{depth}_{draw(st.integers(0, 99))}"
+        name = f"m{depth}_{draw(st.uuids()).hex[:12]}"  # unique: one body per name
         body = draw(steps(depth + 1, "macro" if where == "query" else where))
         # a macro in a map string is expanded only when map runs: refused however harmless its body
         return Part(f"`{name}`", refused=body.refused or where == "map", macros=((name, body.text), *body.macros))
@@ -142,11 +143,13 @@ def steps(draw: st.DrawFn, depth: int, where: Where) -> Part:
 
 
 def target_parse(part: Part) -> dict[str, Any]:
-    """What the target's parser gives: the query with every macro replaced by its body (recursively)."""
+    """What the target's parser gives: the query with every macro outside a quoted string replaced by its body
+    (recursively); inside a string, as in a map search, splunkd leaves a macro for map to expand when it runs."""
     text = part.text
     for _ in range(5):
         for name, body in part.macros:
-            text = text.replace(f"`{name}`", body)
+            pieces = re.split(r'("(?:[^"\\]|\\.)*")', text)
+            text = "".join(p if p.startswith('"') else p.replace(f"`{name}`", body) for p in pieces)
     command, _, rawargs = text.removeprefix("| ").partition(" ")
     return {"commands": [{"command": command, "rawargs": rawargs}]}
 

@@ -193,6 +193,8 @@ def all_time_macro(sandbox: Sandbox) -> Iterator[str]:
         "index=web | append [search index=main starttime=01/01/2000:00:00:00 | head 1]",
         '| makeresults | map maxsearches=1 search="search index=web [search index=main earliest=1 | fields host]"',
         "| tstats count where index=web earliest=-5y by host",
+        "| metasearch index=web EARLIEST=-3y",
+        '| msearch index=metrics earliest="-2y"',
     ],
 )
 async def test_a_time_bound_anywhere_is_held_to_the_operators_window(

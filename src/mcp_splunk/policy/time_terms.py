@@ -10,11 +10,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from mcp_splunk.policy.catalogue import canonical
 from mcp_splunk.policy.walker import Command
 from mcp_splunk.spl import OP
 
-# Commands whose arguments set the range of the events they read.
-TIME_COMMANDS: Final = frozenset({"search", "tstats", "mstats", "metadata", "eventcount", "datamodel", "mpreview"})
+# Commands whose arguments can set the range of the events they read (canonical names).
+TIME_COMMANDS: Final = frozenset(
+    {
+        "datamodel", "dbinspect", "eventcount", "from", "mcatalog", "metadata", "metasearch", "mpreview", "mstats",
+        "search", "searchtxn", "tstats", "typeahead", "walklex",
+    }
+)  # fmt: skip
 
 Bound = Literal["earliest", "latest"]
 # splunkd's deprecated modifiers, still honoured: name -> (bound, how the value reads as a modern modifier).
@@ -53,7 +59,7 @@ class TimeTerm:
 def time_terms(commands: Iterable[Command]) -> Iterator[TimeTerm]:
     """Every inline time bound of these commands, in order."""
     for command in commands:
-        if command.name not in TIME_COMMANDS:
+        if canonical(command.name) not in TIME_COMMANDS:
             continue
         tokens = command.tokens
         for name, equals, value in zip(tokens, tokens[1:], tokens[2:], strict=False):
