@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from mcp_splunk.policy import SplPolicy
+from mcp_splunk.prompts import PROMPTS
 
 POLICY = SplPolicy()
 
@@ -328,3 +331,24 @@ def test_corpora_are_large_enough_to_mean_something() -> None:
     assert len(RISKY) >= 100
     assert len(BENIGN) >= 40
     assert len(EVERYDAY) >= 50
+
+
+def prompt_searches() -> list[str]:
+    """Every example search the prompts tell an agent to run, rendered with sample arguments (one per line)."""
+    samples = {"index": "web", "timeframe": "-24h", "sourcetype": "access_combined", "question": "errors by host"}
+    found: list[str] = []
+    for prompt in PROMPTS:
+        arguments = {name: samples[name] for name in inspect.signature(prompt.render).parameters}
+        for line in prompt.render(**arguments).splitlines():
+            start = line.find("index=")
+            if start >= 0 and "|" in line[start:]:
+                found.append(line[start:].split("  ")[0].rstrip(")"))
+    return found
+
+
+def test_the_prompts_example_searches_are_allowed() -> None:
+    searches = prompt_searches()
+    assert len(searches) >= 5
+    for search in searches:
+        verdict = POLICY.check(f"search {search}")
+        assert verdict.allowed, (search, verdict.reason)
