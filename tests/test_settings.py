@@ -99,6 +99,12 @@ CASES: dict[str, Case] = {
     "MCP_SPLUNK_RATE_LIMIT_BURST": Case("5", "-2"),
     "MCP_SPLUNK_AUDIT_LOG": Case("{dir}/audit.log", "{missing}/audit.log"),
     "MCP_SPLUNK_AUDIT_SPL": Case("true", "verbose"),
+    "MCP_SPLUNK_STATE_URL": Case("redis://127.0.0.1:6379/0", "http://cache.example:6379"),
+    "MCP_SPLUNK_STATE_KEY_PREFIX": Case("gw_team_a", "has spaces/and slashes"),
+    "MCP_SPLUNK_STATE_ENCRYPTION_KEY": Case("YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY=", "not-a-fernet-key"),
+    "MCP_SPLUNK_STATE_FAILURE": Case("open", "sometimes"),
+    "MCP_SPLUNK_TRUSTED_PROXIES": Case("10.0.0.0/8,127.0.0.1", "proxy.example"),
+    "MCP_SPLUNK_DRAIN_SECONDS": Case("5", "-3"),
 }
 
 LISTED = list(dotenv_values(ENV_EXAMPLE))
@@ -187,6 +193,7 @@ LIST_SETTINGS = {
     "MCP_SPLUNK_ALLOWED_SPL_COMMANDS": ("outputlookup", "collect"),
     "MCP_SPLUNK_ALLOWED_REST_ENDPOINTS": ("configs/conf-*", "data/inputs/monitor"),
     "MCP_SPLUNK_JWT_REQUIRED_SCOPES": ("mcp:read", "mcp:search"),
+    "MCP_SPLUNK_TRUSTED_PROXIES": ("10.0.0.0/8", "::1"),
 }
 
 

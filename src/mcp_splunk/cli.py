@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
         help="allow MCP_SPLUNK_AUTH=none on a non-loopback address (another layer must authenticate)",
     )
 
+    commands.add_parser(
+        "new-state-key",
+        help="print a new key for MCP_SPLUNK_STATE_ENCRYPTION_KEY",
+        description="Print a new Fernet key for MCP_SPLUNK_STATE_ENCRYPTION_KEY; give every replica the same one.",
+    )
     sandbox = commands.add_parser("sandbox", help="run the embedded sandbox Splunk alone")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8089, help="default 8089; 0 picks a free port")
@@ -87,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     load_dotenv(find_dotenv(usecwd=True), override=False)
+    if args.command == "new-state-key":
+        from cryptography.fernet import Fernet  # noqa: PLC0415 - only this command needs it
+
+        print(Fernet.generate_key().decode())
+        return 0
     if args.command == "sandbox":
         return _run_sandbox(args)
     return _run_gateway(args)

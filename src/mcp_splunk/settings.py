@@ -8,12 +8,15 @@ flag of ``mcp-splunk serve`` overrides the matching ``MCP_SPLUNK_*`` variable; `
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
 from pydantic import BeforeValidator, Field, FilePath, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -124,6 +127,15 @@ class GatewaySettings(BaseSettings):
     session_idle_seconds: float = Field(1800.0, gt=0)
     session_cache_size: int = Field(10_000, ge=1)
 
+    # Several replicas (docs/SCALING.md): shared state, proxies, draining
+    state_url: SecretStr | None = Field(None, examples=["redis://127.0.0.1:6379/0"])  # may carry a password
+    state_key_prefix: str = Field("mcp_splunk", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    # A Fernet key; the example only shows the form: make your own with `mcp-splunk new-state-key`
+    state_encryption_key: SecretStr | None = Field(None, examples=["YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY="])
+    state_failure: Literal["closed", "open"] = "closed"  # when the shared state is unreachable
+    trusted_proxies: TextList = Field(frozenset(), examples=["10.0.0.0/8,127.0.0.1"])
+    drain_seconds: float = Field(30.0, ge=0, le=3600)  # how long SIGTERM waits for calls in flight
+
     # Capabilities and guardrails (no tool argument can loosen these; only the operator can)
     allow_writes: bool = False
     allow_alert_actions: bool = False  # run_saved_search may trigger a saved search's alert actions
@@ -155,6 +167,35 @@ class GatewaySettings(BaseSettings):
             raise ValueError(
                 "holds an entry that is not an endpoint path such as configs/conf-* (letters, digits, _-.:@*, '/')"
             )
+        return value
+
+    @field_validator("state_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and urlsplit(value.get_secret_value()).scheme not in ("redis", "rediss"):
+            raise ValueError("must be a redis:// or rediss:// URL (Redis or Valkey), such as redis://host:6379/0")
+        return value
+
+    @field_validator("state_encryption_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                Fernet(value.get_secret_value().encode())
+            except (ValueError, TypeError):
+                raise ValueError(
+                    "must be a Fernet key (32 bytes, url-safe base64): make one with mcp-splunk new-state-key"
+                ) from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: frozenset[str]) -> frozenset[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError("holds an entry that is not an IP address or CIDR such as 10.0.0.0/8") from None
         return value
 
     @field_validator("path")
