@@ -2,27 +2,35 @@
 
 Both the gateway and the sandbox use this. Binding the socket ourselves lets callers ask for port 0 and learn
 the real port before the server runs, and lets us set ``TCP_NODELAY``: uvicorn does not set it on sockets it
-is handed, and without it every keep-alive response waits ~40 ms for a delayed ACK.
+is handed, and without it every keep-alive response waits ~40 ms for a delayed ACK. ``mcp-splunk serve`` runs
+under ``DrainingServer``, which drains on SIGTERM (the sequence is in ``mcp_splunk.http.health``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import FrameType
 from typing import IO, Any
 
 import uvicorn
 
+from mcp_splunk.http.health import DrainState, is_listener
+
 LISTEN_BACKLOG = 1024
 MAX_HEADER_BYTES = 64 * 1024  # a request head larger than this is refused before anything parses it
+CUT_WAIT_SECONDS = 0.5  # at the end of a drain, for cut requests and then the application to end by themselves
+_log = logging.getLogger(__name__)
 
 
 def listen_socket(host: str, port: int) -> socket.socket:
@@ -67,6 +75,90 @@ class _SignallingServer(uvicorn.Server):
             yield
 
 
+class DrainingServer(uvicorn.Server):
+    """uvicorn with the gateway's drain (the sequence is in ``mcp_splunk.http.health``): the first SIGTERM or SIGINT
+    drains and the process then exits 0; a second one stops at once. Runs in the main thread only."""
+
+    def __init__(self, config: uvicorn.Config, drain: DrainState) -> None:
+        super().__init__(config)
+        self.drain = drain
+        self._announced = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.drain.draining:
+            self.force_exit = True
+        self.drain.begin()
+        self.should_exit = True
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # Not uvicorn's: after shutting down it raises the signal again, so the process would die of SIGTERM
+        # (status -15) instead of exiting 0 after a complete drain.
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        # Importing sse-starlette patches uvicorn so that a signal ends every open SSE response at once, cleanly: a
+        # call in flight would answer a 200 stream without its result. Only the gateway imports it, hence here.
+        from sse_starlette.sse import AppStatus  # noqa: PLC0415
+
+        AppStatus.enable_automatic_graceful_drain = False
+        await super().serve(sockets)
+
+    async def on_tick(self, counter: int) -> bool:
+        if self.drain.draining and not self._announced:  # here, not in handle_exit: logging there is not safe
+            self._announced = True
+            _log.info("draining: /health answers 503; %.1f s to finish calls in flight", self.drain.seconds)
+        # Step 2: keep accepting connections (and answering /health with 503) while a balancer takes notice.
+        return await super().on_tick(counter) and (self.force_exit or not self.drain.notice_pending())
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Step 3. uvicorn's own shutdown would give calls in flight its graceful timeout, not the drain, and leave
+        # listening streams open until then.
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        calls = 0
+        for connection in list(self.server_state.connections):
+            cycle: Any = getattr(connection, "cycle", None)  # h11's request in progress; None before the first
+            in_flight = cycle is not None and not cycle.response_complete
+            if in_flight and is_listener(cycle.scope):
+                connection.transport.close()
+            else:
+                calls += in_flight
+                connection.shutdown()  # closes an idle connection; one in flight closes after its response
+        _log.info(
+            "draining: no longer accepting connections; %d call(s) in flight have %.1f s left",
+            calls,
+            max(self.drain.remaining(), 0.0),
+        )
+        # Step 4, polled like uvicorn's own loop; a second signal only sets a flag.
+        while self.server_state.connections and not self.force_exit and self.drain.remaining() > 0:
+            await asyncio.sleep(0.1)
+        if self.server_state.connections:
+            reason = "a second signal" if self.force_exit else "MCP_SPLUNK_DRAIN_SECONDS"
+            _log.warning("drain ended by %s: cutting %d call(s) in flight", reason, len(self.server_state.connections))
+            for connection in list(self.server_state.connections):
+                # The client sees its response broken off (or none at all): a failed call, not a normal end.
+                connection.transport.close()
+            if self.server_state.tasks:
+                # A closed connection reads as a client disconnect, which ends its request within moments; only
+                # what is left after that is cancelled (uvicorn logs each cancelled request as an error).
+                await asyncio.wait(list(self.server_state.tasks), timeout=CUT_WAIT_SECONDS)
+        for task in self.server_state.tasks:
+            task.cancel()
+        # After a second signal too, unlike uvicorn, but bounded: an application shutdown that is never run is
+        # cancelled when the loop closes, and logs a traceback.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CUT_WAIT_SECONDS if self.force_exit else None):
+                await self.lifespan.shutdown()
+
+
 def uvicorn_config(app: Any, *, ssl: dict[str, str] | None = None, log_level: str = "warning") -> uvicorn.Config:
     return uvicorn.Config(
         app,
@@ -81,6 +173,9 @@ def uvicorn_config(app: Any, *, ssl: dict[str, str] | None = None, log_level: st
         timeout_keep_alive=75,
         timeout_graceful_shutdown=2,
         server_header=False,
+        # Forwarding headers are believed only from MCP_SPLUNK_TRUSTED_PROXIES (http/forwarded.py); uvicorn's own
+        # handling would trust 127.0.0.1 (or $FORWARDED_ALLOW_IPS) and rewrite the peer before the gateway sees it.
+        proxy_headers=False,
         ssl_certfile=ssl["certfile"] if ssl else None,
         ssl_keyfile=ssl["keyfile"] if ssl else None,
     )

@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastmcp import FastMCP
 from fastmcp.server.middleware import Middleware as McpMiddleware
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from mcp_splunk import __version__
 from mcp_splunk.auth import build_auth, is_loopback
 from mcp_splunk.completions import register_completions
 from mcp_splunk.http.error_answers import ErrorAnswerMiddleware
 from mcp_splunk.http.header_capture import HeaderCaptureMiddleware
+from mcp_splunk.http.health import DrainState, HealthMiddleware
 from mcp_splunk.http.host_authority import HostAuthorityMiddleware
 from mcp_splunk.http.session_release import SessionReleaseMiddleware
 from mcp_splunk.http.stateless_session_id import StatelessSessionIdMiddleware
 from mcp_splunk.middleware.audit import AuditMiddleware, AuditSink
 from mcp_splunk.middleware.client_config import ClientConfigMiddleware
 from mcp_splunk.middleware.rate_limit import RateLimitMiddleware
+from mcp_splunk.middleware.request_info import configure_trusted_proxies
 from mcp_splunk.middleware.session_configs import SessionConfigs
 from mcp_splunk.prompts import register_prompts
 from mcp_splunk.resources import register_resources
 from mcp_splunk.settings import Settings
 from mcp_splunk.splunk.pool import ConnectionPool
+from mcp_splunk.state import build_rate_limiter
 from mcp_splunk.tools.base import ToolDeps
 from mcp_splunk.tools.guard import SplGuard
 from mcp_splunk.tools.registry import register_tools
@@ -45,6 +46,20 @@ class Gateway:
     pool: ConnectionPool
     sessions: SessionConfigs
     audit: AuditSink | None = None
+    drain: DrainState = field(init=False)  # set by the first SIGTERM or SIGINT; /health then answers 503
+
+    def __post_init__(self) -> None:
+        self.drain = DrainState(self.settings.gateway.drain_seconds)
+
+    def health(self) -> dict[str, object]:
+        # Never touches Splunk: a load balancer's probe must not depend on any Splunk being up.
+        gateway = self.settings.gateway
+        return {
+            "version": __version__,
+            "stateless": gateway.stateless,
+            "pooled_connections": len(self.pool),
+            "bound_sessions": len(self.sessions),
+        }
 
     def http_app(self) -> Any:
         gateway = self.settings.gateway
@@ -67,6 +82,9 @@ class Gateway:
             allowed_hosts=sorted(gateway.allowed_hosts),
             allowed_origins=sorted(gateway.allowed_origins),
         )
+        # Ahead of FastMCP's Host/Origin guard, behind the authority check added next: a balancer probes /health
+        # with a Host of its own, which the guard answers 421.
+        app.add_middleware(HealthMiddleware, drain=self.drain, details=self.health)
         # FastMCP puts its Host/Origin guard ahead of the middleware passed in, so the authority check is added
         # outermost instead: a malformed Host is a 400 before that guard's lenient match can let it through.
         app.add_middleware(HostAuthorityMiddleware)
@@ -88,13 +106,22 @@ def _middleware(settings: Settings, sessions: SessionConfigs, audit: AuditSink |
     if per_minute is None:
         per_minute = 0 if is_loopback(gateway.host) else 120
     if per_minute > 0:
-        chain.append(RateLimitMiddleware(per_minute, gateway.rate_limit_burst))
+        url = gateway.state_url.get_secret_value() if gateway.state_url else None
+        limiter = build_rate_limiter(
+            per_minute,
+            gateway.rate_limit_burst,
+            url=url,
+            prefix=gateway.state_key_prefix,
+            failure=gateway.state_failure,
+        )
+        chain.append(RateLimitMiddleware(limiter))
     return chain
 
 
 def create_gateway(settings: Settings | None = None) -> Gateway:
     settings = settings or Settings()
     gateway = settings.gateway
+    configure_trusted_proxies(gateway.trusted_proxies)
     audit = AuditSink.open(gateway.audit_log)
     pool = ConnectionPool(gateway)
     sessions = SessionConfigs(max_size=gateway.session_cache_size, idle_seconds=gateway.session_idle_seconds)
@@ -111,18 +138,4 @@ def create_gateway(settings: Settings | None = None) -> Gateway:
     register_resources(mcp, deps)
     register_prompts(mcp)
     register_completions(mcp, pool)
-
-    @mcp.custom_route("/health", methods=["GET"])
-    async def health(_: Request) -> JSONResponse:
-        # Never touches Splunk: a load balancer's probe must not depend on any Splunk being up.
-        return JSONResponse(
-            {
-                "status": "ok",
-                "version": __version__,
-                "stateless": gateway.stateless,
-                "pooled_connections": len(pool),
-                "bound_sessions": len(sessions),
-            }
-        )
-
     return Gateway(settings, mcp, pool, sessions, audit)

@@ -9,12 +9,11 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-import uvicorn
 from dotenv import find_dotenv, load_dotenv
 from pydantic import SecretStr
 
 from mcp_splunk import __version__
-from mcp_splunk._serving import listen_socket, socket_port, uvicorn_config
+from mcp_splunk._serving import DrainingServer, listen_socket, socket_port, uvicorn_config
 from mcp_splunk.logs import configure_logging
 from mcp_splunk.settings import GatewaySettings, InvalidSettings, Settings, SplunkDefaults, load_settings
 
@@ -206,7 +205,7 @@ def _run_gateway(args: argparse.Namespace) -> int:
             flush=True,
         )
         config = uvicorn_config(gateway.http_app(), log_level=gateway_settings.log_level.lower())
-        uvicorn.Server(config).run(sockets=[sock])
+        DrainingServer(config, gateway.drain).run(sockets=[sock])
         return 0
     finally:
         gateway.close()

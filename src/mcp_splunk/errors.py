@@ -86,6 +86,12 @@ class RateLimited(GatewayError):
     code = "rate_limited"
 
 
+class StateUnavailable(GatewayError):
+    """The shared state (Redis/Valkey) a call needs cannot be reached, and the operator chose to refuse."""
+
+    code = "state_unavailable"
+
+
 class SearchFailed(GatewayError):
     """The search job ran and failed; the message carries Splunk's own job messages."""
 

@@ -154,7 +154,7 @@ def target_parse(part: Part) -> dict[str, Any]:
     return {"commands": [{"command": command, "rawargs": rawargs}]}
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(pipelines())
 def test_a_generated_pipeline_is_refused_exactly_when_a_refused_part_appears_anywhere(part: Part) -> None:
     parsed = target_parse(part) if part.macros else None

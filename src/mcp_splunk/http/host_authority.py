@@ -7,8 +7,8 @@ name, a dotted-quad IPv4 address or a bracketed IPv6 literal, then optionally ``
 well-formed but foreign Host still reaches FastMCP's 421. An Origin, when sent, must be ``scheme://host[:port]``
 or ``null`` (RFC 6454); whether it is allowed stays FastMCP's decision (403).
 
-A request without any Host is refused, except ``GET /health``: load balancers probe it over HTTP/1.0 without
-one. Answers name the header and what is expected; they never echo its value.
+A request without any Host is refused, except ``GET /health`` and ``GET /health/live``: load balancers probe them
+over HTTP/1.0 without one. Answers name the header and what is expected; they never echo its value.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ EXPECTED_HOST = (
 MALFORMED_HOST = f"Bad Request: the Host header must be {EXPECTED_HOST}."
 DUPLICATE_HOST = f"Bad Request: the Host header was sent more than once; send it once, as {EXPECTED_HOST}."
 MISSING_HOST = (
-    f"Bad Request: the Host header is missing; send it as {EXPECTED_HOST}. Only GET /health answers without one."
+    f"Bad Request: the Host header is missing; send it as {EXPECTED_HOST}. Only GET /health and /health/live "
+    "answer without one."
 )
 MALFORMED_ORIGIN = (
     "Bad Request: the Origin header must be scheme://host[:port] with nothing after it (for example "
@@ -118,7 +119,8 @@ class HostAuthorityMiddleware:
     def _problem(self, scope: dict[str, Any], hosts: list[bytes], origins: list[bytes]) -> str | None:
         if len(hosts) > 1:
             return DUPLICATE_HOST
-        if not hosts and not (scope["method"] in ("GET", "HEAD") and scope["path"] == self.health_path):
+        probe = scope["method"] in ("GET", "HEAD") and scope["path"] in (self.health_path, self.health_path + "/live")
+        if not hosts and not probe:
             return MISSING_HOST
         if hosts and not is_authority(hosts[0].decode("latin-1")):
             return MALFORMED_HOST
