@@ -108,13 +108,15 @@ def haproxy(ports: Sequence[int], directory: Path, *, backend: str = "replicas")
     config = directory / "haproxy.cfg"
     config.write_text(text.replace("default_backend replicas", f"default_backend {backend}"))
     # -db: stay in the foreground; it prints nothing once ready, so readiness is its port accepting connections.
-    child = subprocess.Popen([binary, "-db", "-f", str(config)], stdout=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        child.terminate()
-        child.wait(10)
+    # What its health checks decide (servers going DOWN and UP) goes to haproxy.log beside the config.
+    with (directory / "haproxy.log").open("w") as log:
+        child = subprocess.Popen([binary, "-db", "-f", str(config)], stdout=log, stderr=log)
+        try:
+            wait_for_port(port)
+            yield f"http://127.0.0.1:{port}/mcp"
+        finally:
+            child.terminate()
+            child.wait(10)
 
 
 @contextmanager

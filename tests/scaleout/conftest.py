@@ -36,6 +36,10 @@ class Replicas:
             found[path.stem] = [json.loads(line) for line in text.splitlines() if line.strip()]
         return found
 
+    def balancer_log(self) -> str:
+        """What haproxy's health checks decided so far."""
+        return (self.directory / "haproxy.log").read_text()
+
     async def audit_when(self, ready: Callable[[dict[str, list[dict[str, Any]]]], bool]) -> dict[str, Any]:
         """The audit once ``ready`` says so: lines are written by a thread, at most 0.1 s after each call."""
         with anyio.fail_after(10):
