@@ -91,7 +91,10 @@ OPERATIONS = {
 }
 NOOP_READY = re.compile(r"noop server listening on (?P<url>http\S+)")
 # Child servers run with the product's defaults, whatever this shell's SPLUNK_*/MCP_SPLUNK_* say.
-CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("SPLUNK_", "MCP_SPLUNK_"))}
+# Gateways stop at once between phases: a benchmark measures calls, not the drain after SIGTERM.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("SPLUNK_", "MCP_SPLUNK_"))} | {
+    "MCP_SPLUNK_DRAIN_SECONDS": "0"
+}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -100,23 +100,30 @@ def deployed(name: str, port: int, ports: Sequence[int], server_line: str) -> st
 
 
 @contextmanager
-def haproxy(ports: Sequence[int], directory: Path, *, backend: str = "replicas") -> Iterator[str]:
-    """deploy/haproxy.cfg over gateways on ``ports`` (its ``backend`` made the default); yields the MCP URL."""
-    binary = engine("haproxy")
-    port = free_port()
-    text = deployed("haproxy.cfg", port, ports, "    server gw{i} 127.0.0.1:{port} check")
-    config = directory / "haproxy.cfg"
-    config.write_text(text.replace("default_backend replicas", f"default_backend {backend}"))
-    # -db: stay in the foreground; it prints nothing once ready, so readiness is its port accepting connections.
-    # What its health checks decide (servers going DOWN and UP) goes to haproxy.log beside the config.
-    with (directory / "haproxy.log").open("w") as log:
-        child = subprocess.Popen([binary, "-db", "-f", str(config)], stdout=log, stderr=log)
+def _balancer(args: list[str], port: int, log: Path) -> Iterator[str]:
+    """A balancer process in the foreground, its output in ``log``; ready once its port accepts connections (it
+    prints nothing when ready). Yields its MCP URL."""
+    with log.open("w") as output:
+        child = subprocess.Popen(args, stdout=output, stderr=output)
         try:
             wait_for_port(port)
             yield f"http://127.0.0.1:{port}/mcp"
         finally:
             child.terminate()
             child.wait(10)
+
+
+@contextmanager
+def haproxy(ports: Sequence[int], directory: Path, *, backend: str = "replicas") -> Iterator[str]:
+    """deploy/haproxy.cfg over gateways on ``ports`` (its ``backend`` made the default); yields the MCP URL. What
+    its health checks decide (servers going DOWN and UP) lands in haproxy.log beside the config."""
+    binary = engine("haproxy")
+    port = free_port()
+    text = deployed("haproxy.cfg", port, ports, "    server gw{i} 127.0.0.1:{port} check")
+    config = directory / "haproxy.cfg"
+    config.write_text(text.replace("default_backend replicas", f"default_backend {backend}"))
+    with _balancer([binary, "-db", "-f", str(config)], port, directory / "haproxy.log") as url:
+        yield url
 
 
 @contextmanager
@@ -127,13 +134,8 @@ def nginx(ports: Sequence[int], directory: Path) -> Iterator[str]:
     config = directory / "nginx.conf"
     config.write_text(deployed("nginx.conf", port, ports, "        server 127.0.0.1:{port};"))
     args = [binary, "-p", str(directory), "-c", str(config), "-g", "daemon off;"]
-    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        child.terminate()
-        child.wait(10)
+    with _balancer(args, port, directory / "nginx.log") as url:
+        yield url
 
 
 def replica(splunk_port: int, directory: Path, name: str, *, stateless: bool = True, **settings: str) -> ServerProcess:

@@ -13,7 +13,9 @@ import pytest
 from mcp_splunk._serving import ServerProcess, gateway_process
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("SPLUNK_", "MCP_SPLUNK_"))}
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("SPLUNK_", "MCP_SPLUNK_"))} | {
+    "MCP_SPLUNK_DRAIN_SECONDS": "0"  # stopped at once; tests/http/test_drain.py covers the drain
+}
 
 
 @pytest.fixture(scope="module", params=[(), ("--stateless",)], ids=["stateful", "stateless"])
