@@ -14,7 +14,7 @@ from typing import Any, Literal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mcp_splunk.policy import READ_ONLY, REFUSED, SplPolicy, Verdict
+from mcp_splunk.policy import READ_ONLY, REFUSED, SplPolicy, Verdict, canonical
 
 POLICY = SplPolicy()
 
@@ -197,4 +197,4 @@ def test_check_with_parser_returns_a_verdict_for_any_text_and_json(text: str, pa
 def test_only_what_the_read_only_list_names_can_be_allowed(text: str) -> None:
     verdict = POLICY.check(text)
     if verdict.allowed:
-        assert all(name.startswith("`") or name in READ_ONLY for name in verdict.commands), verdict.commands
+        assert all(name.startswith("`") or canonical(name) in READ_ONLY for name in verdict.commands), verdict.commands
