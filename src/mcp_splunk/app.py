@@ -27,7 +27,7 @@ from mcp_splunk.prompts import register_prompts
 from mcp_splunk.resources import register_resources
 from mcp_splunk.settings import Settings
 from mcp_splunk.splunk.pool import ConnectionPool
-from mcp_splunk.state import build_rate_limiter
+from mcp_splunk.state import build_rate_limiter, shared_bindings
 from mcp_splunk.tools.base import ToolDeps
 from mcp_splunk.tools.guard import SplGuard
 from mcp_splunk.tools.registry import register_tools
@@ -99,7 +99,9 @@ class Gateway:
 def _middleware(settings: Settings, sessions: SessionConfigs, audit: AuditSink | None) -> list[McpMiddleware]:
     """MCP-layer middleware, outermost first: config for every request, then audit, then rate limiting."""
     gateway = settings.gateway
-    chain: list[McpMiddleware] = [ClientConfigMiddleware(settings.splunk, sessions, stateless=gateway.stateless)]
+    chain: list[McpMiddleware] = [
+        ClientConfigMiddleware(settings.splunk, sessions, stateless=gateway.stateless, shared=shared_bindings(gateway))
+    ]
     if audit is not None:
         chain.append(AuditMiddleware(audit, include_spl=gateway.audit_spl))
     per_minute = gateway.rate_limit_per_minute

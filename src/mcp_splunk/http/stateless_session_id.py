@@ -11,6 +11,7 @@ import json
 import secrets
 from typing import Any
 
+MINTED_SESSION_ID = "mcp_splunk.minted_session_id"  # in the request's state: the id initialize will answer with
 _PEEK_LIMIT = 64 * 1024  # an initialize request is small; larger bodies are not initialize
 
 
@@ -30,11 +31,15 @@ class StatelessSessionIdMiddleware:
                 body.extend(message.get("body", b"")[: _PEEK_LIMIT - len(body)])
             return message
 
+        # Minted before the app runs, so that a shared session binding made while answering initialize can use it.
+        minted = secrets.token_hex(16)
+        scope = {**scope, "state": {**scope.get("state", {}), MINTED_SESSION_ID: minted}}
+
         async def stamp(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start" and _is_initialize(bytes(body)):
                 headers = list(message.get("headers", []))
                 if not any(k.lower() == b"mcp-session-id" for k, _ in headers):
-                    headers.append((b"mcp-session-id", secrets.token_hex(16).encode()))
+                    headers.append((b"mcp-session-id", minted.encode()))
                     message = {**message, "headers": headers}
             await send(message)
 
