@@ -200,7 +200,8 @@ async def measure_clients(
             }
             for name, direct_call in floors.items():
                 if direct_call is not None:
-                    with series[name].watching(sandbox=monitors["sandbox"], load=load):
+                    # bench: this process's own CPU, which is the direct call's client-side work
+                    with series[name].watching(sandbox=monitors["sandbox"], bench=monitors["bench"], load=load):
                         series[name].sample.merge(
                             await asyncio.to_thread(run_direct, services, direct_call, warmup=0, duration=piece)
                         )
@@ -229,6 +230,7 @@ async def measure_clients(
             cell["ratio_vs_direct_like_gateway"] = ratio(cell["direct_like_gateway"], alone_b, cell["gateway"])
         cell["gateway_process"] = c.stats["gateway"]
         cell["noop_process"] = series["noop"].stats["noop"]
+        cell["direct_process"] = series[f"direct {op}"].stats["bench"]
         cell["sandbox_cpu_s"] = {
             "direct": series[f"direct {op}"].stats["sandbox"]["cpu_s"],
             "gateway": c.stats["sandbox"]["cpu_s"],
@@ -393,6 +395,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     "gateway": ProcessMonitor(gateway.pid),
                     "noop": ProcessMonitor(noop.pid),
                     "sandbox": ProcessMonitor(sandbox.pid),
+                    "bench": ProcessMonitor(os.getpid()),
                     "load": LoadMonitor(),
                 }
                 results["latency"] = await latency_phase(args, sandbox.url, noop.url, gateway, monitors)
