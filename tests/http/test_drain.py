@@ -124,6 +124,13 @@ async def exit_status(process: ServerProcess, within: float) -> int:
     return await anyio.to_thread.run_sync(partial(process.process.wait, within))
 
 
+async def sigterm_mid_call(gateway: ServerProcess, call: Call) -> None:
+    """SIGTERM the gateway once ``call`` is in flight on it."""
+    with anyio.fail_after(10):
+        await call.in_flight.wait()
+    os.kill(gateway.pid, signal.SIGTERM)
+
+
 def base_of(gateway: ServerProcess) -> str:
     return gateway.url.removesuffix("/mcp")
 
@@ -139,10 +146,8 @@ async def test_a_call_in_flight_at_sigterm_completes_while_health_says_draining_
         call = Call()
         async with anyio.create_task_group() as calls:
             calls.start_soon(call.run, gateway.url, era)
-            with anyio.fail_after(10):
-                await call.in_flight.wait()
+            await sigterm_mid_call(gateway, call)
             signalled = time.monotonic()
-            os.kill(gateway.pid, signal.SIGTERM)
             with anyio.fail_after(1):
                 readiness = await probe(base)
             assert (readiness.status_code, readiness.json()["status"]) == (503, "draining")
@@ -174,9 +179,7 @@ async def test_a_call_longer_than_the_drain_fails_clearly_and_the_process_exits_
         call = Call()
         async with anyio.create_task_group() as calls:
             calls.start_soon(call.run, gateway.url, era)
-            with anyio.fail_after(10):
-                await call.in_flight.wait()
-            os.kill(gateway.pid, signal.SIGTERM)
+            await sigterm_mid_call(gateway, call)
             status = await exit_status(gateway, drain + EXIT_MARGIN)
     finally:
         gateway.stop()
@@ -222,9 +225,7 @@ async def test_a_second_sigterm_stops_at_once_even_with_a_call_in_flight(slow_sp
         call = Call()
         async with anyio.create_task_group() as calls:
             calls.start_soon(call.run, gateway.url, MODERN)
-            with anyio.fail_after(10):
-                await call.in_flight.wait()
-            os.kill(gateway.pid, signal.SIGTERM)
+            await sigterm_mid_call(gateway, call)
             with anyio.fail_after(1):
                 assert (await probe(base)).status_code == 503  # the first signal has been handled
             os.kill(gateway.pid, signal.SIGTERM)

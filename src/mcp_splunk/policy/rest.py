@@ -16,7 +16,8 @@ from typing import Final
 from urllib.parse import unquote
 
 from mcp_splunk.masking import spl_secret_patterns
-from mcp_splunk.spl import OP, STRING, SUBSEARCH, WORD, Token
+from mcp_splunk.policy.fields import is_option, name_tokens
+from mcp_splunk.spl import SUBSEARCH, Token
 
 ENDPOINTS_SETTING: Final = "MCP_SPLUNK_ALLOWED_REST_ENDPOINTS"
 
@@ -80,19 +81,10 @@ class RestRules:
         """Why this ``rest`` command is refused, or None when it may run (with secret-named fields removed)."""
         if any(token.kind == SUBSEARCH for token in tokens):
             return "takes part of its arguments from a subsearch; give the endpoint and arguments literally"
-        uris: list[str] = []
-        index = 0
-        while index < len(tokens):
-            token = tokens[index]
-            if index + 1 < len(tokens) and tokens[index + 1].kind == OP and tokens[index + 1].value == "=":
-                option = token.value.lower()
-                if option == "method":
-                    return "sets method=; the gateway's rest is GET only (drop the method argument)"
-                index += 3  # count=, splunk_server=, timeout= or a GET argument for the endpoint
-                continue
-            if token.kind in (WORD, STRING):
-                uris.append(token.value)
-            index += 1
+        if any(token.value.lower() == "method" and is_option(tokens, i) for i, token in enumerate(tokens)):
+            return "sets method=; the gateway's rest is GET only (drop the method argument)"
+        # count=, splunk_server=, timeout= and GET arguments for the endpoint are options; what is left names it.
+        uris = [token.value for token in name_tokens(tokens)]
         if len(uris) != 1:
             return "names no single endpoint; write | rest /services/<endpoint> [count=N]"
         path = endpoint_path(uris[0])
