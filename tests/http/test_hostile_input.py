@@ -436,6 +436,29 @@ def test_a_malformed_json_rpc_object_gets_a_400_naming_the_member_to_fix(
     assert "validation error" not in error["message"].lower()
 
 
+# Requests that also carry a response's members: the stateless SDK took them for responses (202, and no reply
+# ever came); the others answer them as requests. Either an answer to the id or a 400 naming the problem.
+REQUESTS_LIKE_RESPONSES = [
+    {"jsonrpc": "2.0", "id": 0, "method": "tools/list", "result": {}},
+    {"jsonrpc": "2.0", "id": "a", "method": "ping", "result": None},
+    {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "user_agent_info"}, "error": {}},
+]
+
+
+@pytest.mark.parametrize("document", REQUESTS_LIKE_RESPONSES, ids=["result", "null result", "error"])
+def test_a_request_carrying_result_or_error_is_answered_or_refused_never_left_without_a_reply(
+    era: Era, http: httpx.Client, document: dict[str, Any]
+) -> None:
+    response = era.post(http, body(document, era.name))
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 400:
+        message = rpc_error(response)["message"]
+        if era.name == "handshake-stateless":  # the case the SDK answered 202
+            assert 'must not carry "result" or "error"' in message
+    else:
+        assert any(message.get("id") == document["id"] for message in rpc_messages(response))
+
+
 def test_a_batch_is_refused_with_a_400_saying_to_send_one_message_per_post(era: Era, http: httpx.Client) -> None:
     batch = [{"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, {"jsonrpc": "2.0", "id": 2, "method": "ping"}]
     response = era.post(http, json.dumps(batch).encode())

@@ -69,11 +69,16 @@ def describe_envelope(document: object) -> str:
 
 
 def misread_request(document: object) -> str | None:
-    """Why a request (it has a ``method`` and an ``id``) was taken for a notification, or None if it was not."""
+    """Why a request (it has a ``method`` and an ``id``) was answered 202, as a notification or a response, or None
+    if it was not."""
     if not isinstance(document, dict) or not isinstance(document.get("method"), str) or "id" not in document:
         return None
-    if valid_id(document["id"]) or document["method"].startswith("notifications/"):
-        return None  # a request the SDK answers; or a notification with a stray id, which is what it was taken for
+    if document["method"].startswith("notifications/"):
+        return None  # a notification with a stray id, which is what it was taken for
+    if "result" in document or "error" in document:  # the SDK takes it for a response to one of its own requests
+        return 'Invalid JSON-RPC request: a request has "method" and must not carry "result" or "error".'
+    if valid_id(document["id"]):
+        return None  # a request the SDK answers
     return f"Invalid JSON-RPC request: {_ID}. A message without an id is a notification and gets no reply."
 
 
