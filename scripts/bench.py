@@ -18,7 +18,8 @@ each client alternating one b and one a call, as they alternate inside c; each i
 and a probe times both after 0-10 ms of idling (docs/PERFORMANCE.md explains why). Then, each on a fresh gateway:
 ``/health`` latency while 16 calls wait on a host that never answers; RSS growth after 10,000 distinct
 identities; a 100,000-row ``export_search`` against a direct splunklib export (time, peak RSS); and a profile
-of the gateway under the (c) workload (pyinstrument on the event loop, CPU per kind of thread). CPU used by other
+of the gateway under the (c) workload (pyinstrument on the event loop, CPU per kind of thread); and the scale-out
+scenario (``bench_scaleout.py``: one replica direct vs three behind haproxy sharing Redis). CPU used by other
 processes on the machine is reported next to every figure it could have skewed.
 
 Results go to ``--out`` (default ``bench-results/``): ``results.json``, ``results.md``, ``results.png`` and the
@@ -63,6 +64,7 @@ from bench_load import (
 )
 from bench_monitor import LoadMonitor, ProcessMonitor, Series, machine
 from bench_report import write_outputs
+from bench_scaleout import missing_engines, scaleout_phase
 from bench_scenarios import direct_export, gateway_export, health_while_stuck, identities
 from mcp_splunk._serving import ServerProcess, gateway_process
 from mcp_splunk.sandbox.runner import SandboxProcess
@@ -112,6 +114,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--idle-calls", type=int, help="calls per idle gap in the idle-turn probe (default 200)")
     parser.add_argument("--stuck-calls", type=int, default=16, help="calls waiting on the silent host (16)")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile of the gateway")
+    parser.add_argument("--no-scaleout", action="store_true", help="skip the scale-out scenario")
+    parser.add_argument(
+        "--only-scaleout", action="store_true", help="run only the scale-out scenario (and the sandbox it needs)"
+    )
     args = parser.parse_args(argv)
     full = {
         "concurrency": "1,8,32,64",
@@ -378,6 +384,15 @@ async def scenarios(args: argparse.Namespace, splunk_url: str) -> dict[str, Any]
     return results
 
 
+async def _scaleout(args: argparse.Namespace, splunk_url: str) -> dict[str, Any]:
+    missing = missing_engines()
+    if missing:
+        print(f"scale-out scenario skipped: {', '.join(missing)} not installed", flush=True)
+        return {"skipped": f"{', '.join(missing)} not installed"}
+    print("scale-out: one replica direct vs three behind haproxy with Redis state", flush=True)
+    return await scaleout_phase(args, splunk_url, args.out)
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     args.out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "config": settings(args)}
@@ -389,6 +404,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         sandbox = stack.enter_context(SandboxProcess(extra_args=[a for t in tokens for a in ("--token", f"{t}=admin")]))
         noop = quiet(stack.enter_context(ServerProcess(noop_command, NOOP_READY, env=CLEAN_ENV)))
         try:
+            if args.only_scaleout:
+                results["scaleout"] = await _scaleout(args, sandbox.url)
+                return results
             print("latency: (a) direct, (b) MCP noop, (c) gateway", flush=True)
             with start_gateway(args.out, "latency") as gateway:
                 monitors = {
@@ -405,6 +423,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             if not args.no_profile:
                 print("profiling the gateway under the (c) workload", flush=True)
                 results["profile"] = await profile_phase(args, sandbox.url, args.out)
+            if not args.no_scaleout:
+                results["scaleout"] = await _scaleout(args, sandbox.url)
         except BaseException:
             print("the sandbox's last output:\n" + "".join(list(sandbox.lines)[-40:]), file=sys.stderr)
             raise

@@ -19,6 +19,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+import bench_scaleout
 from mcp_splunk.tools.jobs import POLL_BACKOFF, POLL_FIRST
 
 CASES = (("direct", "a direct"), ("mcp_noop", "b MCP noop"), ("gateway", "c gateway"))
@@ -72,6 +73,11 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     targets.append(
         _target(f"{rows:,}-row export: time / direct export time", export["time_ratio"] if export else None, 1.5, "×")
     )
+    scaleout = results.get("scaleout")
+    if scaleout is not None and "skipped" not in scaleout:
+        added, note = bench_scaleout.target(scaleout)
+        name = f"scale-out: added p50 per call, {scaleout['replicas']} replicas behind haproxy with Redis, 1 client"
+        targets.append(_target(name, added, bench_scaleout.ADDED_P50_TARGET_MS, "ms", note))
     if results.get("config", {}).get("tiny"):
         for target in targets:
             target["note"] = "; ".join(filter(None, ("tiny smoke run: too small to mean anything", target["note"])))
@@ -224,24 +230,9 @@ def _errors(results: dict[str, Any]) -> list[str]:
     return found
 
 
-def markdown(results: dict[str, Any]) -> str:
-    machine, config = results["machine"], results["config"]
-    out = [
-        "# mcp-splunk benchmark" + (" (tiny smoke run)" if config["tiny"] else ""),
-        "",
-        f"{machine['cpu_count']} CPUs ({machine['cpu_model']}), {machine['memory_gb']} GB, Python {machine['python']}"
-        f" on {machine['platform']}; fastmcp {machine['fastmcp']}, splunk-sdk {machine['splunklib']}; "
-        f"{machine['started']}, mcp-splunk {machine['git']}. Each latency figure: {config['duration']} s of calls in "
-        f"{config['rounds']} interleaved slices, after {config['warmup']} warm-up call(s) per client.",
-        "",
-        "## Targets",
-        "",
-        "| target | measured | limit | status | note |",
-        "|---|---:|---:|---|---|",
-    ]
-    for t in results["targets"]:
-        measured = "—" if t["measured"] is None else f"{t['measured']:g} {t['unit']}"
-        out.append(f"| {t['target']} | {measured} | {t['limit']:g} {t['unit']} | {t['status']} | {t['note']} |")
+def _gateway_sections(results: dict[str, Any]) -> list[str]:
+    """Latency, /health, memory and export: everything but the targets, the profile and the scale-out."""
+    out: list[str] = []
     out += [
         "",
         "## Latency and throughput",
@@ -302,6 +293,34 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         f"Time ratio gateway / direct: {export['time_ratio']:.2f}." + _load_note(export),
     ]
+    return out
+
+
+def markdown(results: dict[str, Any]) -> str:
+    machine, config = results["machine"], results["config"]
+    out = [
+        "# mcp-splunk benchmark" + (" (tiny smoke run)" if config["tiny"] else ""),
+        "",
+        f"{machine['cpu_count']} CPUs ({machine['cpu_model']}), {machine['memory_gb']} GB, Python {machine['python']}"
+        f" on {machine['platform']}; fastmcp {machine['fastmcp']}, splunk-sdk {machine['splunklib']}; "
+        f"{machine['started']}, mcp-splunk {machine['git']}. Each latency figure: {config['duration']} s of calls in "
+        f"{config['rounds']} interleaved slices, after {config['warmup']} warm-up call(s) per client.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | limit | status | note |",
+        "|---|---:|---:|---|---|",
+    ]
+    for t in results["targets"]:
+        measured = "—" if t["measured"] is None else f"{t['measured']:g} {t['unit']}"
+        out.append(f"| {t['target']} | {measured} | {t['limit']:g} {t['unit']} | {t['status']} | {t['note']} |")
+    if "latency" in results:
+        out += _gateway_sections(results)
+    if scaleout := results.get("scaleout"):
+        if "skipped" in scaleout:
+            out += ["", f"Scale-out scenario skipped: {scaleout['skipped']}."]
+        else:
+            out += bench_scaleout.markdown(scaleout, results["machine"]["cpu_count"])
     if profiles := results.get("profile"):
         out += ["", "## Profile of the gateway under the (c) workload (pyinstrument, event loop)"]
         for name, profile in profiles.items():
@@ -418,5 +437,8 @@ def write_outputs(results: dict[str, Any], out: Path) -> dict[str, Path]:
     paths = {"json": out / "results.json", "markdown": out / "results.md", "chart": out / "results.png"}
     paths["json"].write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     paths["markdown"].write_text(markdown(results), encoding="utf-8")
-    chart(results, paths["chart"])
+    if "latency" in results:
+        chart(results, paths["chart"])
+    else:
+        del paths["chart"]
     return paths

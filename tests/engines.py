@@ -1,7 +1,8 @@
 """Real engines the scale-out tests need: redis-server and haproxy, started on free loopback ports.
 
 A machine without them skips those tests, except under ``CI=true``, where a missing engine fails them: CI installs
-both (``.ci/run``), so a skip there would hide a broken set-up.
+both (``.ci/run``), so a skip there would hide a broken set-up. ``scripts/bench_scaleout.py`` starts the same
+engines, with binaries it located itself.
 """
 
 from __future__ import annotations
@@ -23,11 +24,16 @@ from mcp_splunk._serving import ServerProcess, gateway_process
 REDIS_READY = re.compile(r"(?P<url>Ready to accept connections)")
 
 
-def engine(binary: str) -> str:
-    """The path of ``binary``, or skip (fail under CI) when this machine lacks it."""
-    path = shutil.which(binary) or next(
+def locate(binary: str) -> str | None:
+    """The path of ``binary`` (Debian puts haproxy and nginx in /usr/sbin, often off a user's PATH), or None."""
+    return shutil.which(binary) or next(
         (str(p) for d in ("/usr/sbin", "/usr/bin") if (p := Path(d) / binary).exists()), None
     )
+
+
+def engine(binary: str) -> str:
+    """The path of ``binary``, or skip (fail under CI) when this machine lacks it."""
+    path = locate(binary)
     if path is None:
         message = f"{binary} is not installed (apt-get install redis-server haproxy)"
         if os.environ.get("CI", "").lower() == "true":
@@ -58,8 +64,8 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 class RedisServer:
     """A redis-server on a free port, without persistence; stop() and start() again keep its port."""
 
-    def __init__(self) -> None:
-        self.binary = engine("redis-server")
+    def __init__(self, binary: str | None = None) -> None:
+        self.binary = binary or engine("redis-server")
         self.port = free_port()
         self.process: ServerProcess | None = None
 
@@ -114,10 +120,12 @@ def _balancer(args: list[str], port: int, log: Path) -> Iterator[str]:
 
 
 @contextmanager
-def haproxy(ports: Sequence[int], directory: Path, *, backend: str = "replicas") -> Iterator[str]:
+def haproxy(
+    ports: Sequence[int], directory: Path, *, backend: str = "replicas", binary: str | None = None
+) -> Iterator[str]:
     """deploy/haproxy.cfg over gateways on ``ports`` (its ``backend`` made the default); yields the MCP URL. What
     its health checks decide (servers going DOWN and UP) lands in haproxy.log beside the config."""
-    binary = engine("haproxy")
+    binary = binary or engine("haproxy")
     port = free_port()
     text = deployed("haproxy.cfg", port, ports, "    server gw{i} 127.0.0.1:{port} check")
     config = directory / "haproxy.cfg"
