@@ -16,6 +16,7 @@ import pytest
 from mcp_splunk.sandbox import SandboxProcess
 
 TOKEN = "cli-demo-token"
+HEC_TOKEN = "cli-hec-token"
 
 
 BAD_RUNS = {
@@ -23,6 +24,7 @@ BAD_RUNS = {
     "no-name": ["--token", "=admin"],
     "unknown-user": ["--token", "t=ghost"],
     "beta-version": ["--splunk-version", "9.3.1-beta"],
+    "hec-no-token": ["--hec-token", "=web"],
 }
 
 
@@ -46,7 +48,8 @@ def bad_runs() -> dict[str, subprocess.CompletedProcess[str]]:
 
 @pytest.fixture(scope="module")
 def process() -> Iterator[SandboxProcess]:
-    with SandboxProcess(extra_args=["--token", f"{TOKEN}=analyst", "--seed", "3"]) as running:
+    extra = ["--token", f"{TOKEN}=analyst", "--seed", "3", "--hec-token", f"{HEC_TOKEN}=web"]
+    with SandboxProcess(extra_args=extra) as running:
         yield running
 
 
@@ -114,6 +117,12 @@ def test_a_malformed_version_exits_2(bad_runs: dict[str, subprocess.CompletedPro
     assert "version must be dotted integers" in result.stderr
 
 
+def test_a_hec_token_without_a_token_exits_2(bad_runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
+    result = bad_runs["hec-no-token"]
+    assert result.returncode == 2
+    assert "--hec-token expects TOKEN or TOKEN=INDEX, got '=web'" in result.stderr
+
+
 def test_a_busy_port_exits_1() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -121,3 +130,19 @@ def test_a_busy_port_exits_1() -> None:
         result = _run(["--port", str(busy.getsockname()[1])])
     assert result.returncode == 1
     assert "cannot start" in result.stderr
+
+
+def test_a_hec_token_given_on_the_command_line_sends_to_its_index(process: SandboxProcess) -> None:
+    marker = "cli-hec-marker"
+    sent = httpx.post(
+        f"{process.url}/services/collector/event",
+        json={"event": marker},
+        headers={"Authorization": f"Splunk {HEC_TOKEN}"},
+    )
+    assert sent.json() == {"text": "Success", "code": 0}
+    found = httpx.post(
+        f"{process.url}/services/search/jobs/export",
+        data={"search": f"search index=web {marker} earliest=-1m | stats count", "output_mode": "json"},
+        auth=("admin", "changeme"),
+    )
+    assert '"count":"1"' in found.text

@@ -92,7 +92,7 @@ async def test_a_scheduled_saved_search_is_stored_with_its_cron_schedule(
     ok(await call(writable, "create_saved_search", args))
     stored = saved(sandbox, name)
     assert stored is not None
-    assert (stored.content["is_scheduled"], stored.content["cron_schedule"]) == ("1", "*/30 * * * *")
+    assert (stored.content["is_scheduled"], stored.content["cron_schedule"]) == (True, "*/30 * * * *")
 
 
 async def test_scheduling_without_a_cron_schedule_is_refused(

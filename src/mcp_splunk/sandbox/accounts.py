@@ -26,6 +26,8 @@ ADMIN_CAPABILITIES = frozenset(
         "edit_roles",
         "edit_search_schedule_priority",
         "edit_server",
+        "edit_tcp",
+        "edit_token_http",
         "edit_user",
         "edit_view_html",
         "embed_report",
@@ -130,6 +132,18 @@ class Accounts:
     def add_user(self, user: User) -> None:
         with self._lock:
             self._users[user.name.lower()] = user
+
+    def remove_user(self, name: str) -> None:
+        """Forget a user and end its sessions and tokens, as deleting a splunkd user does."""
+        with self._lock:
+            user = self._users.pop(name.lower(), None)
+            if user is not None:
+                self._sessions = {k: s for k, s in self._sessions.items() if s.user != user.name}
+                self._tokens = {t: u for t, u in self._tokens.items() if u != user.name}
+
+    def remove_role(self, name: str) -> None:
+        with self._lock:
+            self._roles.pop(name, None)
 
     def user(self, name: str) -> User | None:
         return self._users.get(name.lower())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from mcp_splunk.sandbox.events import Event
 
@@ -20,8 +21,9 @@ class IndexSummary:
 class Index:
     """One index. Appends build a new list so that running searches keep a consistent snapshot."""
 
-    def __init__(self, name: str, events: Iterable[Event] = ()) -> None:
+    def __init__(self, name: str, events: Iterable[Event] = (), settings: dict[str, Any] | None = None) -> None:
         self.name = name
+        self.settings: dict[str, Any] = dict(settings or {})  # indexes.conf values set over REST
         self._lock = threading.Lock()
         self._events: list[Event] = sorted(events, key=lambda e: e.time)
         self._summary: IndexSummary | None = None

@@ -4,7 +4,8 @@ One generic collection implements splunkd's sharing model for every kind: privat
 are seen by their owner only, app objects in their app, global ones everywhere; ``perms.read`` and
 ``perms.write`` list roles, ``*`` meaning everyone; ``admin_all_objects`` may write anything. As in splunkd, an
 object is identified by its name, app and owner, so two users may each keep a private object of the same name;
-reading a name picks the most specific one: private, then the app's own, then a global one.
+reading a name picks the most specific one: private, then the app's own, then a global one; in a wildcard
+namespace (``servicesNS/-/-``) every readable object of that name answers, as splunkd lists them all.
 """
 
 from __future__ import annotations
@@ -49,9 +50,8 @@ def _key(obj: KnowledgeObject) -> ObjectKey:
 
 
 class ObjectCollection:
-    def __init__(self, handler: str, accounts: Accounts, *, unique_names: bool = False) -> None:
+    def __init__(self, handler: str, accounts: Accounts) -> None:
         self.handler = handler  # the name splunkd uses in "In handler '<x>'" messages
-        self.unique_names = unique_names  # one object per name, whatever its app or owner
         self._accounts = accounts
         self._lock = threading.RLock()
         self._objects: dict[ObjectKey, KnowledgeObject] = {}
@@ -83,13 +83,21 @@ class ObjectCollection:
         owner_ok = obj.acl.sharing != "user" or ns.owner in ("-", obj.acl.owner)
         return app_ok and owner_ok
 
-    def get(self, name: str, user: User, ns: Namespace) -> KnowledgeObject:
+    def _readable(self, name: str, user: User, ns: Namespace) -> list[KnowledgeObject]:
         with self._lock:
             candidates = [o for o in self._objects.values() if o.name == name]
         readable = [o for o in candidates if self._in_namespace(o, ns) and self.can_read(o, user)]
         if not readable:
             raise not_found(self.handler, name)
-        return min(readable, key=lambda o: (o.acl.sharing != "user", o.acl.app != ns.app))
+        return sorted(readable, key=lambda o: (o.acl.sharing != "user", o.acl.app != ns.app, o.acl.app))
+
+    def get(self, name: str, user: User, ns: Namespace) -> KnowledgeObject:
+        return self._readable(name, user, ns)[0]
+
+    def find(self, name: str, user: User, ns: Namespace) -> list[KnowledgeObject]:
+        """What a GET of ``name`` answers: every match in a wildcard namespace, else the most specific one."""
+        found = self._readable(name, user, ns)
+        return found if "-" in (ns.owner, ns.app) else found[:1]
 
     def create(self, name: str, user: User, ns: Namespace, content: dict[str, Any], now: float) -> KnowledgeObject:
         if not name:
@@ -108,10 +116,7 @@ class ObjectCollection:
         )
         obj = KnowledgeObject(name, acl, content, now)
         with self._lock:
-            taken = (
-                any(o.name == name for o in self._objects.values()) if self.unique_names else _key(obj) in self._objects
-            )
-            if taken:
+            if _key(obj) in self._objects:
                 raise SplunkdError(409, f"In handler '{self.handler}': An object with name={name} already exists")
             self._objects[_key(obj)] = obj
         return obj
@@ -141,12 +146,57 @@ class ObjectCollection:
             self._objects[_key(obj)] = updated
         return updated
 
+    def set_acl(self, name: str, user: User, ns: Namespace, change: AclChange, now: float) -> KnowledgeObject:
+        """splunkd's ``<object>/acl`` POST: new sharing, owner and permissions for one object."""
+        with self._lock:
+            obj = self.get(name, user, ns)
+            admin = "admin_all_objects" in self._accounts.capabilities(user)
+            if not self.can_write(obj, user):
+                raise SplunkdError(403, f"You do not have permission to modify {self.handler} object {name}.")
+            if change.owner != obj.acl.owner and not admin:
+                raise SplunkdError(403, f"You (user={user.name}) cannot give objects to other owners.")
+            if change.sharing != "user":
+                self._check_create(user, Namespace("nobody", obj.acl.app), shared=True)
+            was_private = obj.acl.sharing == "user"
+            acl = replace(
+                obj.acl,
+                owner=change.owner,
+                sharing=change.sharing,
+                read=change.read or (("*",) if was_private else obj.acl.read),
+                write=change.write or (("admin", "power") if was_private else obj.acl.write),
+            )
+            moved = replace(obj, acl=acl, updated=now)
+            if _key(moved) != _key(obj) and _key(moved) in self._objects:
+                raise SplunkdError(409, f"In handler '{self.handler}': An object with name={name} already exists")
+            del self._objects[_key(obj)]
+            self._objects[_key(moved)] = moved
+        return moved
+
+    def remove_app(self, app: str) -> None:
+        with self._lock:
+            self._objects = {k: o for k, o in self._objects.items() if o.acl.app != app}
+
     def delete(self, name: str, user: User, ns: Namespace) -> None:
         with self._lock:
             obj = self.get(name, user, ns)
             if not self.can_write(obj, user) or not obj.acl.removable:
                 raise SplunkdError(403, f"You do not have permission to delete {self.handler} object {name}.")
             del self._objects[_key(obj)]
+
+
+@dataclass(frozen=True, slots=True)
+class AclChange:
+    sharing: str
+    owner: str
+    # Empty: keep the object's perms; a private object being shared gets read * and write admin, power.
+    read: tuple[str, ...] = ()
+    write: tuple[str, ...] = ()
+
+
+def purge_app(collections: Iterable[ObjectCollection], app: str) -> None:
+    """Drop every object that lives in ``app`` (deleting an app deletes its directory in splunkd)."""
+    for collection in collections:
+        collection.remove_app(app)
 
 
 def shared_acl(

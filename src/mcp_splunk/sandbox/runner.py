@@ -133,6 +133,12 @@ class Sandbox:
         """Register a bearer token (``Authorization: Bearer <token>``) acting as ``user``."""
         self.state.accounts.add_token(token, user)
 
+    def add_hec_token(self, token: str, index: str = "main") -> None:
+        """Accept ``Authorization: Splunk <token>`` on the HTTP Event Collector (``/services/collector/event``);
+        events that name no index go to ``index``."""
+        with self.state.config_lock:
+            self.state.hec_tokens[token] = index
+
     def add_events(
         self,
         index: str,

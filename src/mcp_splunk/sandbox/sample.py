@@ -51,7 +51,7 @@ def load_knowledge(state: SandboxState, knowledge: Knowledge) -> None:
             definition.content.update(fields_list=",".join(fields), fields_array=fields)
     for collection in knowledge.kvstore_collections:
         state.kv_collections.put(KnowledgeObject(collection.name, _acl(collection.acl), dict(collection.content), now))
-        records = state.kv_records(collection.name)
+        records = state.kv_records(collection.name, collection.acl.app)
         for record in collection.records:
             records[str(record["_key"])] = dict(record)
     with state.alerts_lock:

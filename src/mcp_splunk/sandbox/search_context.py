@@ -51,14 +51,15 @@ class SandboxSearchContext:
             return [dict(row) for row in state.lookup_tables[name]]
         if not self._visible(state.lookup_definitions, name):
             return None
-        content = state.lookup_definitions.get(name, self._user, self._namespace).content
+        definition = state.lookup_definitions.get(name, self._user, self._namespace)
+        content = definition.content
         filename = content.get("filename")
         if filename:
             return [dict(row) for row in state.lookup_tables.get(str(filename), [])]
         if content.get("external_type") == "kvstore":
             fields = [f.strip() for f in str(content.get("fields_list", "")).split(",") if f.strip()]
             with state.kv_lock:
-                records = list(state.kv_records(str(content.get("collection", ""))).values())
+                records = list(state.kv_records(str(content.get("collection", "")), definition.acl.app).values())
             return [{f: _text(r.get(f)) for f in fields or r.keys() if r.get(f) is not None} for r in records]
         return None
 

@@ -1,7 +1,8 @@
-"""Everything a sandbox holds: accounts, indexes, knowledge objects, KV Store data and jobs."""
+"""Everything a sandbox holds: accounts, indexes, apps, conf files, knowledge objects, KV Store data and jobs."""
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 import time
@@ -11,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mcp_splunk.sandbox.accounts import Accounts, User, index_allowed
+from mcp_splunk.sandbox.data.confs import STATIC_CONFS, STOCK_APPS, Stanzas
 from mcp_splunk.sandbox.events import Event
 from mcp_splunk.sandbox.indexes import Index
 from mcp_splunk.sandbox.jobs import JobManager
 from mcp_splunk.sandbox.kvquery import Document
+from mcp_splunk.sandbox.live import LiveFeed
 from mcp_splunk.sandbox.objects import ObjectCollection
 
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
@@ -35,6 +38,9 @@ class SandboxOptions:
     sample_data: bool = True
     now: float | None = None  # the sample data is generated relative to this instant (default: start time)
     tokens: Mapping[str, str] = field(default_factory=dict)  # bearer token -> user name
+    # Keep appending events after start (off: a frozen corpus, as the gateway's tests expect).
+    live_data: bool = False
+    hec_tokens: Mapping[str, str] = field(default_factory=dict)  # HTTP Event Collector token -> default index
 
     def __post_init__(self) -> None:
         # splunklib parses server/info's version as dotted integers and fails on anything else.
@@ -67,27 +73,70 @@ class SandboxState:
         for token, user in options.tokens.items():
             self.accounts.add_token(token, user)
         self.indexes: dict[str, Index] = {name: Index(name) for name in DEFAULT_INDEXES}
+        self.apps: dict[str, dict[str, Any]] = {
+            name: {"label": label, "visible": visible, "description": description, "author": "Splunk"}
+            for name, label, visible, description in STOCK_APPS
+        }
+        self.confs: dict[str, Stanzas] = copy.deepcopy(STATIC_CONFS)
+        self.config_lock = threading.RLock()  # apps, indexes, conf files, HEC tokens and server settings
+        self.hec_tokens: dict[str, str] = dict(options.hec_tokens)
+        self.server_settings: dict[str, Any] = {
+            "SPLUNK_DB": "/opt/splunk/var/lib/splunk",
+            "SPLUNK_HOME": "/opt/splunk",
+            "enableSplunkWebSSL": False,
+            "host": options.server_name,
+            "httpport": "8000",
+            "mgmtHostPort": "8089",
+            "minFreeSpace": "5000",
+            "serverName": options.server_name,
+            "sessionTimeout": "1h",
+            "startwebserver": False,
+            "trustedIP": "",
+        }
         self.saved_searches = ObjectCollection("savedsearch", self.accounts)
         self.views = ObjectCollection("views", self.accounts)
         self.macros = ObjectCollection("conf-macros", self.accounts)
         self.lookup_files = ObjectCollection("lookup-table-files", self.accounts)
         self.lookup_definitions = ObjectCollection("transforms-lookup", self.accounts)
-        # Records are kept per collection name, so a name stands for one collection across apps.
-        self.kv_collections = ObjectCollection("collections-conf", self.accounts, unique_names=True)
+        self.eventtypes = ObjectCollection("eventtypes", self.accounts)
+        self.passwords = ObjectCollection("passwords", self.accounts)
+        self.kv_collections = ObjectCollection("collections-conf", self.accounts)
         self.lookup_tables: dict[str, list[dict[str, str]]] = {}
-        self.kv_data: dict[str, dict[str, Document]] = {}
+        self.kv_data: dict[tuple[str, str], dict[str, Document]] = {}  # (app, collection) -> records by _key
         self.kv_lock = threading.RLock()
         self.fired_alerts: list[FiredAlert] = []
+        self.suppressed_until: dict[tuple[str, str, str], float] = {}  # saved search (name, app, owner) -> epoch
         self.alerts_lock = threading.Lock()
         self.jobs = JobManager(latency=options.job_latency, default_ttl=options.job_ttl)
         self.rest_bridge: RestBridge | None = None
         self.health: dict[str, tuple[str, str]] = dict.fromkeys(HEALTH_FEATURES, ("green", ""))
+        self.live = LiveFeed(options.seed, self.started) if options.live_data else None
+
+    def knowledge_collections(self) -> list[ObjectCollection]:
+        return [
+            self.saved_searches,
+            self.views,
+            self.macros,
+            self.lookup_files,
+            self.lookup_definitions,
+            self.kv_collections,
+            self.eventtypes,
+            self.passwords,
+        ]
+
+    def feed_live(self) -> None:
+        """Index the live events that are due (a no-op without live data)."""
+        if self.live is not None:
+            for index, events in self.live.due().items():
+                self.add_events(index, events)
 
     # -- indexes ------------------------------------------------------------------------------------------
     def add_events(self, index: str, events: Iterable[Event]) -> int:
-        target = self.indexes.get(index)
-        if target is None:
-            target = self.indexes[index] = Index(index)
+        with self.config_lock:
+            target = self.indexes.get(index)
+            if target is None:
+                target = Index(index)
+                self.indexes = {**self.indexes, index: target}  # copy on write: searches iterate the old dict
         return target.add(events)
 
     def searchable_indexes(self, user: User) -> list[str]:
@@ -99,6 +148,7 @@ class SandboxState:
         return [name for name in self.accounts.default_indexes(user) if name in allowed]
 
     # -- KV Store -----------------------------------------------------------------------------------------
-    def kv_records(self, collection: str) -> dict[str, Document]:
+    def kv_records(self, collection: str, app: str = "search") -> dict[str, Document]:
+        """The records of ``app``'s collection: each app has its own collections, as in splunkd."""
         with self.kv_lock:
-            return self.kv_data.setdefault(collection, {})
+            return self.kv_data.setdefault((app, collection), {})

@@ -36,7 +36,8 @@ def test_password_login_answers_a_plain_xml_session_key(sandbox: Sandbox) -> Non
     root = ET.fromstring(response.content)
     assert root.tag == "response"
     assert len(root.findtext("sessionKey") or "") >= 16
-    assert "set-cookie" not in response.headers  # a splunkd_ cookie would switch splunklib to cookie auth
+    # cookie=1 asks for splunkd's session cookie, named after the management port and holding the same key.
+    assert response.headers["set-cookie"].startswith(f"splunkd_{sandbox.port}={root.findtext('sessionKey')};")
 
 
 def test_splunklib_logs_in_with_a_password_and_reads_server_info(sandbox: Sandbox) -> None:

@@ -29,10 +29,12 @@ _MILLIS = tuple(f".{ms:03d}" for ms in range(1000))
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """The half-open span ``(start_ms, end_ms]`` that events are drawn from."""
+    """The half-open span ``(start_ms, end_ms]`` that events are drawn from, in slots of ``slot_ms`` that each
+    get at least one event (hours for the seeded week; minutes for live data, so every minute has some)."""
 
     start_ms: int
     end_ms: int
+    slot_ms: int = HOUR_MS
 
     @classmethod
     def ending(cls, now: float, days: int) -> Window:
@@ -50,15 +52,16 @@ def activity(ms: int, night: float) -> float:
 def spread(rng: random.Random, window: Window, *, peak_per_hour: float, night: float, grid_ms: int) -> list[int]:
     """Sorted event times (ms, multiples of ``grid_ms``) following the diurnal curve.
 
-    The window is cut into hours ending at its end; every one of them, the last included, gets at least one
+    The window is cut into slots ending at its end; every one of them, the last included, gets at least one
     event.
     """
     times: list[int] = []
     rnd = rng.random
-    for hour_end in range(window.start_ms + HOUR_MS, window.end_ms + 1, HOUR_MS):
-        lo = (hour_end - HOUR_MS) // grid_ms
-        hi = hour_end // grid_ms
-        mean = peak_per_hour * activity(hour_end - HOUR_MS // 2, night)
+    slot = window.slot_ms
+    for slot_end in range(window.start_ms + slot, window.end_ms + 1, slot):
+        lo = (slot_end - slot) // grid_ms
+        hi = slot_end // grid_ms
+        mean = peak_per_hour * activity(slot_end - slot // 2, night) * (slot / HOUR_MS)
         count = max(1, round(rng.gauss(mean, math.sqrt(mean))))
         times.extend(sorted((lo + 1 + int(rnd() * (hi - lo))) * grid_ms for _ in range(count)))
     return times

@@ -127,16 +127,19 @@ class SandboxApp:
             if request is None:
                 raise SplunkdError(404, "Not Found")
             request.base_url = base_url
+            request.headers = headers
             mode = request.output_mode
             resolved = self.router.resolve(method, request.segments)
+            # splunkd checks credentials before it looks the path up: an anonymous call to any path is 401.
+            if not isinstance(resolved, tuple) or resolved[0].authenticated:
+                request.user = self._authenticate(headers)
             if resolved is None:
                 raise SplunkdError(404, "Not Found")
             if resolved is False:
                 raise SplunkdError(405, f"Method {method} is not allowed for this endpoint.")
             assert not isinstance(resolved, bool)
             found_route, found = resolved
-            if found_route.authenticated:
-                request.user = self._authenticate(headers)
+            self.state.feed_live()
             return self._render(found_route.handler(self.state, request, found), request)
         except SplunkdError as exc:
             return self._error(exc.status, exc.text, mode, exc.kind)
@@ -176,8 +179,8 @@ class SandboxApp:
                 if json_mode:
                     return Rendered(status, JSON_TYPE, jsonfmt.dumps(json_body).encode(), headers=headers)
                 return Rendered(status, XML_TYPE, atom.render_response(xml_body).encode(), headers=headers)
-            case BodyReply(status, body, content_type):
-                return Rendered(status, content_type, body)
+            case BodyReply(status, body, content_type, headers):
+                return Rendered(status, content_type, body, headers=headers)
             case StreamReply(chunks, content_type):
                 return Rendered(200, content_type, stream=chunks)
             case EmptyReply(status):

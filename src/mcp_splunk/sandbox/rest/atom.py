@@ -71,6 +71,9 @@ def _entry(entry: Entry, base_url: str, updated: str, out: list[str], root: bool
     out.append(f"    <updated>{entry.updated or updated}</updated>\n")
     links = entry.links()
     out.append(f'    <link href={quoteattr(links.pop("alternate"))} rel="alternate"/>\n')
+    if entry.bare:
+        out.append("</entry>\n" if root else "  </entry>\n")
+        return
     out.append(f"    <author>\n      <name>{escape(entry.author or entry.acl.owner)}</name>\n    </author>\n")
     for rel, href in links.items():
         out.append(f"    <link href={quoteattr(href)} rel={quoteattr(rel)}/>\n")

@@ -35,7 +35,8 @@ class Acl:
             "can_write": self.can_write,
             "modifiable": self.modifiable,
             "owner": self.owner,
-            "perms": {"read": list(self.read), "write": list(self.write)},
+            # splunkd gives a private object no perms at all: only its owner (and admins) can see it.
+            "perms": None if self.sharing == "user" else {"read": list(self.read), "write": list(self.write)},
             "removable": self.removable,
             "sharing": self.sharing,
         }
@@ -60,12 +61,13 @@ class Entry:
     updated: str | None = None
     namespaced: bool = True  # False for objects addressed under /services/ only (jobs, server/info)
     extra_links: tuple[str, ...] = ()  # additional rel names, rendered as <href>/<rel>
+    bare: bool = False  # title, id and alternate link only: the /services root listing's entries
 
     @property
     def href(self) -> str:
         name = quote(self.name, safe="")
         if not self.namespaced:
-            return f"/services/{self.path}/{name}"
+            return f"/services/{self.path}/{name}" if self.path else f"/services/{name}"
         return f"/servicesNS/{quote(self.acl.namespace_owner, safe='')}/{self.acl.namespace_app}/{self.path}/{name}"
 
     def links(self) -> dict[str, str]:
@@ -122,8 +124,17 @@ class ListQuery:
         return (1, str(value).lower() if value is not None else "")
 
     def _matches(self, entry: Entry) -> bool:
+        """All terms must hold (implicit AND); ``NOT`` negates the term after it, as in splunkd's filter."""
         assert self.search is not None
-        return all(_term_matches(entry, term) for term in self.search.split())
+        negate = False
+        for term in self.search.split():
+            if term == "NOT":
+                negate = not negate
+                continue
+            if _term_matches(entry, term) == negate:
+                return False
+            negate = False
+        return True
 
 
 def _term_matches(entry: Entry, term: str) -> bool:

@@ -73,6 +73,7 @@ class BodyReply:
     status: int
     body: bytes
     content_type: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

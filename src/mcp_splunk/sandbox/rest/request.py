@@ -7,6 +7,7 @@ with the query string (body last); only KV Store writes carry JSON, which ``json
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
@@ -17,6 +18,22 @@ from mcp_splunk.sandbox.rest.entries import ListQuery
 from mcp_splunk.sandbox.rest.replies import SplunkdError
 
 MAX_INT_PARAM = 2**31 - 1
+_TRUE = frozenset({"1", "t", "true", "y", "yes", "on"})
+_FALSE = frozenset({"0", "f", "false", "n", "no", "off", ""})
+
+
+def boolean(key: str, text: str) -> bool:
+    """A boolean argument as splunkd reads it (``False``, ``0``, ``no`` ...), or 400 naming the argument."""
+    value = text.strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise SplunkdError(400, f"Argument '{key}' must be a boolean such as 1, 0, true or false; got '{text[:64]}'.")
+
+
+def normalise_booleans(values: Mapping[str, Any], booleans: Iterable[str]) -> dict[str, Any]:
+    """``values`` with the boolean settings stored as booleans, so they read back as 1/0 whatever was sent."""
+    names = frozenset(booleans)
+    return {k: boolean(k, v) if k in names and isinstance(v, str) else v for k, v in values.items()}
 
 
 @dataclass(slots=True)
@@ -30,6 +47,8 @@ class SplunkdRequest:
     content_type: str = ""
     user: User | None = None
     base_url: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    query: dict[str, str] = field(default_factory=dict)  # the query string alone, for bodies that are data
 
     @classmethod
     def parse(cls, method: str, path: str, query: bytes, body: bytes, content_type: str) -> SplunkdRequest | None:
@@ -55,7 +74,8 @@ class SplunkdRequest:
             for key, value in parse_qsl(source, keep_blank_values=True):
                 params.setdefault(key, []).append(value)
         segments = tuple(unquote_plus(s) for s in rest)
-        return cls(method, segments, owner, app, params, body, content_type)
+        query_only = dict(parse_qsl(sources[0], keep_blank_values=True))
+        return cls(method, segments, owner, app, params, body, content_type, query=query_only)
 
     def get(self, key: str, default: str | None = None) -> str | None:
         values = self.params.get(key)

@@ -22,7 +22,7 @@ class SearchResult:
     fields: list[str]  # output field names in splunkd's order
     results: list[Row]  # final rows
     events: list[Row]  # rows before the first transforming command
-    event_count: int  # events matched by the base search
+    event_count: int  # events the event pipeline returned (after head, where, ...; before any report)
     scan_count: int  # events examined
     is_reporting: bool  # a transforming command ran
     messages: list[tuple[str, str]] = field(default_factory=list)  # (type, text)
@@ -80,7 +80,8 @@ def run_search(
         fields=field_order(rows, ordered=ordered),
         results=rows,
         events=events,
-        event_count=env.matched,
+        # splunkd's eventCount is what the event part of the pipeline returned: 10 for "... | head 10".
+        event_count=len(events) if parsed.commands and isinstance(parsed.commands[0], SearchCommand) else env.matched,
         scan_count=env.scanned,
         is_reporting=reporting,
         messages=messages,

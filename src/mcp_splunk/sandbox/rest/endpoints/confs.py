@@ -1,83 +1,29 @@
-"""configs/conf-<file> and properties: the sandbox's .conf files, read-only.
+"""configs/conf-<file> and properties: the sandbox's .conf files, read and written.
 
-Files that mirror knowledge objects (macros, savedsearches, transforms, indexes, authorize, collections) are
-derived from the live objects, so a saved search created over REST shows up in conf-savedsearches too. Secret
-values are stored the way splunkd stores them, encrypted as ``$7$…``; a gateway must still mask them.
+Files that mirror knowledge objects (macros, savedsearches, transforms, collections, eventtypes) are the live
+objects, so a saved search created over REST shows up in conf-savedsearches, and a macro created through
+conf-macros expands in searches; writes to them follow the objects' sharing rules. indexes and authorize are
+derived from the indexes and roles (change those through data/indexes and authorization/roles). Other files,
+stock or created with ``properties``, are plain stanzas that need ``admin_all_objects`` to change.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from typing import Any
 
+from mcp_splunk.sandbox.data.confs import STATIC_CONFS, Stanzas
 from mcp_splunk.sandbox.objects import ObjectCollection
 from mcp_splunk.sandbox.rest.endpoints.indexes import db_directory
 from mcp_splunk.sandbox.rest.endpoints.knowledge import object_entry
 from mcp_splunk.sandbox.rest.entries import Acl, Entry, Feed
-from mcp_splunk.sandbox.rest.replies import FeedReply, Reply, forbidden, not_found
+from mcp_splunk.sandbox.rest.replies import FeedReply, Reply, SplunkdError, forbidden, not_found
 from mcp_splunk.sandbox.rest.request import SplunkdRequest
 from mcp_splunk.sandbox.rest.routes import route
 from mcp_splunk.sandbox.state import SandboxState
 
-Stanzas = dict[str, dict[str, Any]]
-STATIC_CONFS: dict[str, Stanzas] = {
-    "server": {
-        "general": {
-            "serverName": "sandbox",
-            "sessionTimeout": "1h",
-            "pass4SymmKey": "$7$kR3hXy0bG4n1cR5mQ2v8Wd6zPq9sTf1uLx7aEj2Nc4o=",
-        },
-        "sslConfig": {
-            "enableSplunkdSSL": "true",
-            "sslVersions": "tls1.2",
-            "sslPassword": "$7$Zm9vYmFyLXNhbmRib3gtc3NsLXBhc3N3b3JkLTAxMjM0NTY=",
-        },
-        "kvstore": {"port": "8191", "storageEngine": "wiredTiger"},
-    },
-    "web": {"settings": {"httpport": "8000", "mgmtHostPort": "127.0.0.1:8089", "enableSplunkWebSSL": "false"}},
-    "props": {
-        "access_combined": {
-            "REPORT-access": "access-extractions",
-            "SHOULD_LINEMERGE": "false",
-            "TIME_FORMAT": "%d/%b/%Y:%H:%M:%S %z",
-            "category": "Web",
-        },
-        "linux_secure": {
-            "SHOULD_LINEMERGE": "false",
-            "TIME_FORMAT": "%b %d %H:%M:%S",
-            "category": "Operating System",
-        },
-        "_json": {"KV_MODE": "json", "INDEXED_EXTRACTIONS": "json", "category": "Structured"},
-        "splunkd": {
-            "EXTRACT-fields": "(?i)^\\S+\\s+\\S+\\s+\\S+\\s+(?<log_level>\\w+)\\s+(?<component>\\w+)",
-            "category": "Splunk",
-        },
-    },
-    "inputs": {
-        "monitor:///var/log/nginx/access.log": {"index": "web", "sourcetype": "access_combined"},
-        "monitor:///var/log/secure": {"index": "security", "sourcetype": "linux_secure"},
-        "monitor:///var/log/app": {"index": "main", "sourcetype": "_json"},
-    },
-    "limits": {"search": {"max_count": "500000", "ttl": "600"}, "restapi": {"maxresultrows": "50000"}},
-    "alert_actions": {
-        "email": {
-            "mailserver": "smtp.sandbox.example:587",
-            "from": "splunk@sandbox.example",
-            "auth_username": "splunk-alerts",
-            "auth_password": "$7$c2FuZGJveC1zbXRwLXBhc3N3b3JkLXNlY3JldC0wMQ==",
-        }
-    },
-    "authentication": {
-        "authentication": {"authType": "Splunk", "authSettings": "corp_ldap"},
-        "corp_ldap": {
-            "host": "ldap.sandbox.example",
-            "port": "636",
-            "SSLEnabled": "1",
-            "bindDN": "cn=splunk,ou=svc,dc=sandbox,dc=example",
-            "bindDNpassword": "$7$bGRhcC1iaW5kLXBhc3N3b3JkLXNhbmRib3gtMDA5OQ==",
-        },
-    },
-}
+# STATIC_CONFS is re-exported: the gateway's tests compare its configuration tools against the stock files.
+__all__ = ["ROUTES", "STATIC_CONFS", "conf_files"]
 # Reading these needs list_settings, as splunkd's server-wide settings do.
 _RESTRICTED = frozenset({"server", "web", "authentication", "authorize", "alert_actions"})
 _SYSTEM = Acl(owner="nobody", app="system", sharing="system", write=("admin",), removable=False)
@@ -86,6 +32,7 @@ _DERIVED: dict[str, str] = {
     "savedsearches": "saved_searches",
     "transforms": "lookup_definitions",
     "collections": "kv_collections",
+    "eventtypes": "eventtypes",
 }
 
 
@@ -117,11 +64,12 @@ def _stanza_entries(state: SandboxState, req: SplunkdRequest, name: str) -> list
     if name in _RESTRICTED and "list_settings" not in state.accounts.capabilities(user):
         raise forbidden(user.name, "list_settings")
     if name in _DERIVED:
-        collection: ObjectCollection = getattr(state, _DERIVED[name])
-        return [object_entry(o, path) for o in collection.visible(user, req.namespace())]
+        return [object_entry(o, path) for o in _collection(state, name).visible(user, req.namespace())]
     computed = _derived_from_state(state)
-    stanzas = computed[name]() if name in computed else STATIC_CONFS.get(name)
-    if stanzas is None:
+    with state.config_lock:
+        stored = state.confs.get(name)
+        stanzas = computed[name]() if name in computed else {k: dict(v) for k, v in (stored or {}).items()}
+    if name not in computed and stored is None:
         raise not_found(f"conf-{name}", name)
     return [
         Entry(s, path, {"disabled": False, "eai:appName": "system", **values}, _SYSTEM, "nobody")
@@ -129,22 +77,28 @@ def _stanza_entries(state: SandboxState, req: SplunkdRequest, name: str) -> list
     ]
 
 
+def _collection(state: SandboxState, name: str) -> ObjectCollection:
+    found: ObjectCollection = getattr(state, _DERIVED[name])
+    return found
+
+
 def conf_files(state: SandboxState) -> list[str]:
-    return sorted({*STATIC_CONFS, *_DERIVED, *_derived_from_state(state)})
+    with state.config_lock:
+        return sorted({*state.confs, *_DERIVED, *_derived_from_state(state)})
 
 
 def list_stanzas(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
     name = params["file"]
     entries = _stanza_entries(state, req, name)
-    return FeedReply(req.list_query().apply(f"conf-{name}", f"configs/conf-{name}", entries))
+    return FeedReply(req.list_query().apply(f"conf-{name}", f"configs/conf-{name}", entries, create_link=True))
 
 
 def get_stanza(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
     name = params["file"]
-    for entry in _stanza_entries(state, req, name):
-        if entry.name == params["stanza"]:
-            return FeedReply(Feed(f"conf-{name}", f"configs/conf-{name}", [entry]))
-    raise not_found(f"conf-{name}", params["stanza"])
+    found = [e for e in _stanza_entries(state, req, name) if e.name == params["stanza"]]
+    if not found:
+        raise not_found(f"conf-{name}", params["stanza"])
+    return FeedReply(Feed(f"conf-{name}", f"configs/conf-{name}", found))
 
 
 def list_files(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
@@ -160,9 +114,99 @@ def list_file_stanzas(state: SandboxState, req: SplunkdRequest, params: dict[str
     return FeedReply(req.list_query().apply(name, f"properties/{name}", entries))
 
 
+# -- writes ----------------------------------------------------------------------------------------------
+def _plain_file(state: SandboxState, req: SplunkdRequest, name: str) -> Stanzas:
+    """The stored stanzas of a plain file, once the caller may change it (call with ``config_lock`` held)."""
+    if name in _derived_from_state(state):
+        source = "data/indexes" if name == "indexes" else "authorization/roles"
+        raise SplunkdError(400, f"The sandbox derives {name}.conf from {source}; change it there.")
+    user = req.require_user()
+    if "admin_all_objects" not in state.accounts.capabilities(user):
+        raise forbidden(user.name, "admin_all_objects")
+    stanzas = state.confs.get(name)
+    if stanzas is None:
+        raise not_found("properties", name)
+    return stanzas
+
+
+def _values(req: SplunkdRequest, *exclude: str) -> dict[str, str]:
+    return req.form(exclude=("output_mode", *exclude))
+
+
+def create_file(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
+    """``POST properties __conf=<file>``: an empty conf file (splunklib's ``confs.create``)."""
+    name = (req.get("__conf") or "").strip()
+    if not name or "/" in name:
+        raise SplunkdError(400, "In handler 'properties': Missing or invalid argument: __conf")
+    user = req.require_user()
+    if "admin_all_objects" not in state.accounts.capabilities(user):
+        raise forbidden(user.name, "admin_all_objects")
+    with state.config_lock:
+        if name not in conf_files(state):
+            state.confs[name] = {}
+    return FeedReply(Feed("properties", "properties", [Entry(name, "properties", {}, _SYSTEM, "nobody")]), 201)
+
+
+def create_stanza(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    name, stanza = params["file"], (req.get("name") or req.get("__stanza") or "").strip()
+    if not stanza:
+        raise SplunkdError(400, f"In handler 'conf-{name}': Missing argument: name")
+    values = _values(req, "name", "__stanza")
+    if name in _DERIVED:
+        _collection(state, name).create(stanza, req.require_user(), req.namespace(), values, time.time())
+    else:
+        with state.config_lock:
+            stanzas = _plain_file(state, req, name)
+            if stanza in stanzas:
+                raise SplunkdError(409, f"In handler 'conf-{name}': An object with name={stanza} already exists")
+            stanzas[stanza] = values
+    found = [e for e in _stanza_entries(state, req, name) if e.name == stanza]
+    return FeedReply(Feed(f"conf-{name}", f"configs/conf-{name}", found[:1]), status=201)
+
+
+def update_stanza(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    name, stanza = params["file"], params["stanza"]
+    values = _values(req)
+    if name in _DERIVED:
+        user, ns = req.require_user(), req.namespace()
+        _collection(state, name).update(stanza, user, ns, lambda c: c.update(values), time.time())
+    else:
+        with state.config_lock:
+            stanzas = _plain_file(state, req, name)
+            if stanza not in stanzas:
+                raise not_found(f"conf-{name}", stanza)
+            stanzas[stanza].update(values)
+    return get_stanza(state, req, params)
+
+
+def delete_stanza(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    name, stanza = params["file"], params["stanza"]
+    if name in _DERIVED:
+        _collection(state, name).delete(stanza, req.require_user(), req.namespace())
+    else:
+        with state.config_lock:
+            if _plain_file(state, req, name).pop(stanza, None) is None:
+                raise not_found(f"conf-{name}", stanza)
+    return FeedReply(Feed(f"conf-{name}", f"configs/conf-{name}", []))
+
+
+def set_properties(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    """``POST properties/<file>`` with ``__stanza`` creates a stanza; ``properties/<file>/<stanza>`` sets keys."""
+    if "stanza" not in params:
+        return create_stanza(state, req, params)
+    update_stanza(state, req, params)
+    return FeedReply(Feed(params["stanza"], f"properties/{params['file']}", []))
+
+
 ROUTES = [
     *route("GET", "configs/conf-{file}", list_stanzas),
+    *route("POST", "configs/conf-{file}", create_stanza),
     *route("GET", "configs/conf-{file}/{stanza}", get_stanza),
+    *route("POST", "configs/conf-{file}/{stanza}", update_stanza),
+    *route("DELETE", "configs/conf-{file}/{stanza}", delete_stanza),
     *route("GET", "properties", list_files),
+    *route("POST", "properties", create_file),
     *route("GET", "properties/{file}", list_file_stanzas),
+    *route("POST", "properties/{file}", set_properties),
+    *route("POST", "properties/{file}/{stanza}", set_properties),
 ]

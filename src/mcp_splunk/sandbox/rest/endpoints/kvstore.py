@@ -1,7 +1,9 @@
 """storage/collections/config and storage/collections/data: KV Store collections and their records.
 
 Records live in memory for the sandbox's lifetime. Reads need the collection's read permission, writes its
-write permission (``admin``/``power`` for the shipped collection), as in splunkd.
+write permission (``admin``/``power`` for the shipped collection), as in splunkd. Each app has its own
+collections (the same name may exist in two apps), and collection configurations are only served in the
+``nobody`` user context, as splunkd insists.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from mcp_splunk.sandbox.objects import KnowledgeObject
 from mcp_splunk.sandbox.rest.entries import Entry, Feed
 from mcp_splunk.sandbox.rest.jsonfmt import dumps
 from mcp_splunk.sandbox.rest.replies import BodyReply, EmptyReply, FeedReply, Reply, SplunkdError
-from mcp_splunk.sandbox.rest.request import SplunkdRequest
+from mcp_splunk.sandbox.rest.request import SplunkdRequest, normalise_booleans
 from mcp_splunk.sandbox.rest.routes import route
 from mcp_splunk.sandbox.state import SandboxState
 
@@ -24,13 +26,14 @@ DATA = "storage/collections/data"
 JSON_TYPE = "application/json; charset=UTF-8"
 MAX_BATCH = 1000
 _FIND_KEYS = frozenset({"query", "sort", "skip", "limit", "fields"})
+_BOOLEANS = ("enforceTypes", "replicate", "disabled", "profilingEnabled")
 
 
 def _json(value: Any, status: int = 200) -> BodyReply:
     return BodyReply(status, dumps(value).encode(), JSON_TYPE)
 
 
-def _entry(obj: KnowledgeObject) -> Entry:
+def collection_entry(obj: KnowledgeObject) -> Entry:
     content = {
         "disabled": False,
         "eai:appName": obj.acl.app,
@@ -43,14 +46,25 @@ def _entry(obj: KnowledgeObject) -> Entry:
     return Entry(obj.name, CONFIG, content, obj.acl, obj.acl.owner)
 
 
+def _nobody(req: SplunkdRequest) -> None:
+    owner = req.owner or req.require_user().name
+    if owner not in ("nobody", "-"):
+        raise SplunkdError(
+            400,
+            f"Must use user context of 'nobody' when interacting with collection configurations (used user='{owner}')",
+        )
+
+
 def list_collections(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
-    entries = [_entry(o) for o in state.kv_collections.visible(req.require_user(), req.namespace())]
+    _nobody(req)
+    entries = [collection_entry(o) for o in state.kv_collections.visible(req.require_user(), req.namespace())]
     return FeedReply(req.list_query().apply("collections-conf", CONFIG, entries, create_link=True))
 
 
 def get_collection(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
-    obj = state.kv_collections.get(params["name"], req.require_user(), req.namespace())
-    return FeedReply(Feed("collections-conf", CONFIG, [_entry(obj)]))
+    _nobody(req)
+    found = state.kv_collections.find(params["name"], req.require_user(), req.namespace())
+    return FeedReply(Feed("collections-conf", CONFIG, [collection_entry(o) for o in found]))
 
 
 def _config_changes(req: SplunkdRequest) -> dict[str, str]:
@@ -64,17 +78,19 @@ def _config_changes(req: SplunkdRequest) -> dict[str, str]:
     )
     if bad:
         raise SplunkdError(400, f'Argument "{bad[0]}" is not supported by this handler.')
-    return {k: v for k, v in form.items() if k != "name"}
+    return normalise_booleans({k: v for k, v in form.items() if k != "name"}, _BOOLEANS)
 
 
 def create_collection(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
+    _nobody(req)
     name = (req.get("name") or "").strip()
     obj = state.kv_collections.create(name, req.require_user(), req.namespace(), _config_changes(req), time.time())
-    state.kv_records(name)
-    return FeedReply(Feed("collections-conf", CONFIG, [_entry(obj)]), status=201)
+    state.kv_records(name, obj.acl.app)
+    return FeedReply(Feed("collections-conf", CONFIG, [collection_entry(obj)]), status=201)
 
 
 def update_collection(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    _nobody(req)
     changes = _config_changes(req)
     obj = state.kv_collections.update(
         params["name"],
@@ -83,13 +99,15 @@ def update_collection(state: SandboxState, req: SplunkdRequest, params: dict[str
         lambda content: content.update(changes),
         time.time(),
     )
-    return FeedReply(Feed("collections-conf", CONFIG, [_entry(obj)]))
+    return FeedReply(Feed("collections-conf", CONFIG, [collection_entry(obj)]))
 
 
 def delete_collection(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
+    _nobody(req)
+    obj = state.kv_collections.get(params["name"], req.require_user(), req.namespace())
     state.kv_collections.delete(params["name"], req.require_user(), req.namespace())
     with state.kv_lock:
-        state.kv_data.pop(params["name"], None)
+        state.kv_data.pop((obj.acl.app, obj.name), None)
     return FeedReply(Feed("collections-conf", CONFIG, []))
 
 
@@ -130,7 +148,7 @@ def _save(state: SandboxState, obj: KnowledgeObject, doc: dict[str, Any], key: s
     record = _typed(obj, doc)
     key = str(key or record.get("_key") or secrets.token_hex(12))
     with state.kv_lock:
-        state.kv_records(obj.name)[key] = {**record, "_key": key, "_user": "nobody"}
+        state.kv_records(obj.name, obj.acl.app)[key] = {**record, "_key": key, "_user": "nobody"}
     return key
 
 
@@ -141,7 +159,7 @@ def query(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> R
     try:
         condition = parse_json_object(req.get("query") or "{}", "query")
         with state.kv_lock:
-            docs = list(state.kv_records(obj.name).values())
+            docs = list(state.kv_records(obj.name, obj.acl.app).values())
         found = find(docs, condition, sort=sort, skip=skip, limit=limit, fields=fields)
     except QueryError as exc:
         raise SplunkdError(400, str(exc)) from None
@@ -152,7 +170,7 @@ def insert(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> 
     obj = _collection(state, req, params["collection"], write=True)
     doc = _document(req.json_body())
     with state.kv_lock:
-        if "_key" in doc and str(doc["_key"]) in state.kv_records(obj.name):
+        if "_key" in doc and str(doc["_key"]) in state.kv_records(obj.name, obj.acl.app):
             # An insert never replaces (update and batch_save do): MongoDB's duplicate key error.
             raise SplunkdError(409, f"A document with _key '{doc['_key']}' already exists.")
         key = _save(state, obj, doc)
@@ -164,7 +182,7 @@ def delete_records(state: SandboxState, req: SplunkdRequest, params: dict[str, s
     try:
         condition = parse_json_object(req.get("query") or "{}", "query")
         with state.kv_lock:
-            records = state.kv_records(obj.name)
+            records = state.kv_records(obj.name, obj.acl.app)
             for doc in select(records.values(), condition):
                 del records[doc["_key"]]
     except QueryError as exc:
@@ -179,7 +197,7 @@ def _record_not_found(key: str) -> SplunkdError:
 def get_record(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
     obj = _collection(state, req, params["collection"], write=False)
     with state.kv_lock:
-        doc = state.kv_records(obj.name).get(params["key"])
+        doc = state.kv_records(obj.name, obj.acl.app).get(params["key"])
     if doc is None:
         raise _record_not_found(params["key"])
     return _json(doc)
@@ -189,7 +207,7 @@ def update_record(state: SandboxState, req: SplunkdRequest, params: dict[str, st
     obj = _collection(state, req, params["collection"], write=True)
     doc = _document(req.json_body())
     with state.kv_lock:
-        if params["key"] not in state.kv_records(obj.name):
+        if params["key"] not in state.kv_records(obj.name, obj.acl.app):
             raise _record_not_found(params["key"])
         key = _save(state, obj, doc, params["key"])
     return _json({"_key": key})
@@ -198,7 +216,7 @@ def update_record(state: SandboxState, req: SplunkdRequest, params: dict[str, st
 def delete_record(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
     obj = _collection(state, req, params["collection"], write=True)
     with state.kv_lock:
-        if state.kv_records(obj.name).pop(params["key"], None) is None:
+        if state.kv_records(obj.name, obj.acl.app).pop(params["key"], None) is None:
             raise _record_not_found(params["key"])
     return EmptyReply(200)
 
@@ -241,7 +259,7 @@ def batch_find(state: SandboxState, req: SplunkdRequest, params: dict[str, str])
     obj = _collection(state, req, params["collection"], write=False)
     items = _batch_items(req)
     with state.kv_lock:
-        docs = list(state.kv_records(obj.name).values())
+        docs = list(state.kv_records(obj.name, obj.acl.app).values())
     try:
         specs = [_find_spec(item) for item in items]
         return _json([find(docs, spec.pop("query"), **spec) for spec in specs])

@@ -10,45 +10,19 @@ import re
 import time
 from typing import Any
 
+from mcp_splunk.sandbox.data.savedsearch_defaults import DISPLAY_DEFAULTS, SAVED_SEARCH_DEFAULTS
 from mcp_splunk.sandbox.jobs import Job
 from mcp_splunk.sandbox.objects import KnowledgeObject
 from mcp_splunk.sandbox.rest.endpoints.jobs import dispatch, prepare
 from mcp_splunk.sandbox.rest.entries import Acl, Entry, Feed
 from mcp_splunk.sandbox.rest.replies import DocumentReply, FeedReply, Reply, SplunkdError
-from mcp_splunk.sandbox.rest.request import SplunkdRequest
+from mcp_splunk.sandbox.rest.request import SplunkdRequest, normalise_booleans
 from mcp_splunk.sandbox.rest.routes import route
 from mcp_splunk.sandbox.state import FiredAlert, SandboxState
 
 PATH = "saved/searches"
-DEFAULTS: dict[str, Any] = {
-    "action.email": False,
-    "action.email.to": "",
-    "actions": "",
-    "alert.digest_mode": True,
-    "alert.expires": "24h",
-    "alert.severity": 3,
-    "alert.suppress": False,
-    "alert.track": False,
-    "alert_comparator": "",
-    "alert_condition": "",
-    "alert_threshold": "",
-    "alert_type": "always",
-    "cron_schedule": "",
-    "description": "",
-    "disabled": False,
-    "dispatch.earliest_time": "",
-    "dispatch.latest_time": "",
-    "dispatch.ttl": "2p",
-    "dispatchAs": "owner",
-    "is_scheduled": False,
-    "is_visible": True,
-    "max_concurrent": 1,
-    "next_scheduled_time": "",
-    "realtime_schedule": True,
-    "request.ui_dispatch_app": "search",
-    "run_on_startup": False,
-    "search": "",
-}
+DEFAULTS: dict[str, Any] = {**SAVED_SEARCH_DEFAULTS, **DISPLAY_DEFAULTS}
+_BOOLEANS = frozenset(k for k, v in DEFAULTS.items() if isinstance(v, bool))
 _SETTABLE = frozenset(DEFAULTS) | {"name"}
 _TOKEN = re.compile(r"\$[^$\s]+\$")
 
@@ -59,12 +33,13 @@ def qualified(search: str) -> str:
     return text if text.startswith("|") or text.lower().startswith("search ") else f"search {text}"
 
 
-def _entry(state: SandboxState, obj: KnowledgeObject) -> Entry:
+def saved_entry(state: SandboxState, obj: KnowledgeObject) -> Entry:
     content = {**DEFAULTS, **obj.content}
     with state.alerts_lock:
         content["triggered_alert_count"] = sum(1 for a in state.fired_alerts if a.savedsearch_name == obj.name)
     content["qualifiedSearch"] = qualified(str(content.get("search", "")))
-    return Entry(obj.name, PATH, content, obj.acl, obj.acl.owner, extra_links=("dispatch", "history"))
+    links = ("dispatch", "history", "scheduled_times", "suppress")
+    return Entry(obj.name, PATH, content, obj.acl, obj.acl.owner, extra_links=links)
 
 
 def _changes(req: SplunkdRequest) -> dict[str, Any]:
@@ -76,7 +51,7 @@ def _changes(req: SplunkdRequest) -> dict[str, Any]:
     )
     if unknown:
         raise SplunkdError(400, f'Argument "{unknown[0]}" is not supported by this handler.')
-    return {k: v for k, v in form.items() if k != "name"}
+    return normalise_booleans({k: v for k, v in form.items() if k != "name"}, _BOOLEANS)
 
 
 def _validate_search(state: SandboxState, req: SplunkdRequest, search: str) -> None:
@@ -87,13 +62,13 @@ def _validate_search(state: SandboxState, req: SplunkdRequest, search: str) -> N
 
 def list_saved(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
     objects = state.saved_searches.visible(req.require_user(), req.namespace())
-    entries = [_entry(state, o) for o in objects]
+    entries = [saved_entry(state, o) for o in objects]
     return FeedReply(req.list_query().apply("savedsearch", PATH, entries, create_link=True))
 
 
 def get_saved(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
-    obj = state.saved_searches.get(params["name"], req.require_user(), req.namespace())
-    return FeedReply(Feed("savedsearch", PATH, [_entry(state, obj)]))
+    found = state.saved_searches.find(params["name"], req.require_user(), req.namespace())
+    return FeedReply(Feed("savedsearch", PATH, [saved_entry(state, o) for o in found]))
 
 
 def create_saved(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
@@ -104,7 +79,7 @@ def create_saved(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) ->
         raise SplunkdError(400, "In handler 'savedsearch': Missing argument: search")
     _validate_search(state, req, search)
     obj = state.saved_searches.create(name, req.require_user(), req.namespace(), changes, time.time())
-    return FeedReply(Feed("savedsearch", PATH, [_entry(state, obj)]), status=201)
+    return FeedReply(Feed("savedsearch", PATH, [saved_entry(state, obj)]), status=201)
 
 
 def update_saved(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
@@ -118,7 +93,7 @@ def update_saved(state: SandboxState, req: SplunkdRequest, params: dict[str, str
         lambda content: content.update(changes),
         time.time(),
     )
-    return FeedReply(Feed("savedsearch", PATH, [_entry(state, obj)]))
+    return FeedReply(Feed("savedsearch", PATH, [saved_entry(state, obj)]))
 
 
 def delete_saved(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:

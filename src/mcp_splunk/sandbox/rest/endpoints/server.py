@@ -1,13 +1,14 @@
-"""auth/login, server/info, server/health, authentication/current-context and messages."""
+"""auth/login, server/info, server/settings, server/health, authentication/current-context and messages."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 from xml.sax.saxutils import escape
 
 from mcp_splunk.sandbox.rest.entries import Acl, Entry, Feed
-from mcp_splunk.sandbox.rest.replies import BodyReply, FeedReply, Reply, SplunkdError
+from mcp_splunk.sandbox.rest.replies import BodyReply, FeedReply, Reply, SplunkdError, forbidden
 from mcp_splunk.sandbox.rest.request import SplunkdRequest
 from mcp_splunk.sandbox.rest.routes import route
 from mcp_splunk.sandbox.state import HEALTH_COLOURS, SandboxState
@@ -20,15 +21,25 @@ def login(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
     if user is None:
         raise SplunkdError(401, "Login failed", "WARN")
     key = state.accounts.login(user)
+    cookies = [_session_cookie(req, key, state.options.session_timeout)] if req.flag("cookie") else []
     if req.json_mode:
         body = f'{{"sessionKey":"{key}","message":"","code":""}}'
-        return BodyReply(200, body.encode(), "application/json; charset=UTF-8")
+        return BodyReply(200, body.encode(), "application/json; charset=UTF-8", cookies)
     # Byte-for-byte the shape of a real login response (no XML declaration).
     return BodyReply(
         200,
         f"<response>\n  <sessionKey>{escape(key)}</sessionKey>\n</response>\n".encode(),
         "text/xml; charset=UTF-8",
+        cookies,
     )
+
+
+def _session_cookie(req: SplunkdRequest, key: str, lifetime: float) -> tuple[str, str]:
+    """``cookie=1`` asks splunkd for a ``splunkd_<port>`` session cookie (splunklib always asks, then sends
+    the cookie instead of the Authorization header)."""
+    port = req.base_url.rsplit(":", 1)[-1]
+    secure = "; Secure" if req.base_url.startswith("https:") else ""
+    return "Set-Cookie", f"splunkd_{port}={key}; Path=/; Max-Age={int(lifetime)}; HttpOnly{secure}"
 
 
 def server_info(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
@@ -43,6 +54,9 @@ def server_info(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> 
         "isFree": False,
         "isTrial": False,
         "kvStoreStatus": "ready",
+        # Stable stand-ins shaped like splunkd's: a 64-hex key and a 32-hex signature, derived from the guid.
+        "licenseKeys": [hashlib.sha256(f"license/{state.guid}".encode()).hexdigest().upper()],
+        "licenseSignature": hashlib.md5(f"signature/{state.guid}".encode(), usedforsecurity=False).hexdigest(),
         "licenseState": "OK",
         "license_labels": ["Splunk Enterprise (sandbox)"],
         "master_guid": state.guid,
@@ -61,6 +75,41 @@ def server_info(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> 
     }
     entry = Entry("server-info", "server/info", content, _SYSTEM_ACL, "system", namespaced=False)
     return FeedReply(Feed("server-info", "server/info", [entry], per_page=30))
+
+
+_SETTINGS = frozenset(
+    {
+        "SPLUNK_DB",
+        "enableSplunkWebSSL",
+        "host",
+        "httpport",
+        "mgmtHostPort",
+        "minFreeSpace",
+        "serverName",
+        "sessionTimeout",
+        "startwebserver",
+        "trustedIP",
+    }
+)
+
+
+def server_settings(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply:
+    """server/settings: read with ``list_settings``, changed with ``edit_server`` (splunklib posts to
+    server/settings/settings)."""
+    user = req.require_user()
+    needed = "edit_server" if req.method == "POST" else "list_settings"
+    if needed not in state.accounts.capabilities(user):
+        raise forbidden(user.name, needed)
+    with state.config_lock:
+        if req.method == "POST":
+            changes = req.form()
+            if unknown := sorted(set(changes) - _SETTINGS):
+                raise SplunkdError(400, f'Argument "{unknown[0]}" is not supported by this handler.')
+            state.server_settings.update(changes)
+        content = dict(state.server_settings)
+    acl = Acl(owner="nobody", app="system", sharing="system", write=("admin",))
+    entry = Entry("settings", "server/settings", content, acl, "system", namespaced=False)
+    return FeedReply(Feed("settings", "server/settings", [entry]))
 
 
 def health(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) -> Reply:
@@ -116,6 +165,8 @@ ROUTES = [
     *route("POST", "auth/login", login, authenticated=False),
     *route("GET", "server/info", server_info),
     *route("GET", "server/info/server-info", server_info),
+    *route("GET", "server/settings", server_settings),
+    *route("GET POST", "server/settings/settings", server_settings),
     *route("GET", "server/health/splunkd", health),
     *route("GET", "server/health/splunkd/details", _health_details),
     *route("GET", "authentication/current-context", current_context),

@@ -166,10 +166,13 @@ def parse_int(command: str, name: str, value: str, *, minimum: int = 0) -> int:
     return number
 
 
-def split_by(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
-    """Split at a ``by`` keyword (any case): (before, after)."""
+def split_by(command: str, tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    """Split at a ``by`` keyword (any case): (before, after). A ``by`` naming no field is an error in Splunk,
+    not a by-less command."""
     for index, token in enumerate(tokens):
         if token.kind == WORD and token.value.lower() == "by":
+            if index + 1 == len(tokens):
+                raise command_error(command, "Missing the fields to group by after 'by'")
             return tokens[:index], tokens[index + 1 :]
     return tokens, []
 

@@ -70,7 +70,7 @@ class _Pivot(Command):
         self.otherstr = self.options.get("otherstr", "OTHER")
         self.nullstr = self.options.get("nullstr", "NULL")
         self.span = parse_span(self.options["span"]) if "span" in self.options else None
-        before, after = split_by(reader.rest())
+        before, after = split_by(self.name, reader.rest())
         self.aggregates = parse_aggregates(self.name, before)
         self.by = field_names(self.name, after)
         if not self.aggregates:

@@ -62,7 +62,7 @@ def aggregate_rows(rows: list[Row], aggregates: list[Aggregate], by: list[str]) 
 
 
 def parse_stats_args(command: str, tokens: list[Token]) -> tuple[list[Aggregate], list[str]]:
-    before, after = split_by(tokens)
+    before, after = split_by(command, tokens)
     aggregates = parse_aggregates(command, before)
     if not aggregates:
         raise command_error(command, "Missing a statistical function, as in count or avg(x)")
@@ -123,7 +123,7 @@ class TopCommand(Command):
         self.showperc = parse_bool(self.name, "showperc", options.get("showperc", "true"))
         self.useother = parse_bool(self.name, "useother", options.get("useother", "false"))
         self.otherstr = options.get("otherstr", "OTHER")
-        before, after = split_by(tokens)
+        before, after = split_by(self.name, tokens)
         self.fields = field_names(self.name, [t for t in before if not (t.kind == OP and t.value == ",")])
         self.by = field_names(self.name, after)
         if not self.fields:
