@@ -276,6 +276,7 @@ SAMPLE_CALLS: dict[str, dict[str, Any]] = {
     "get_search_job": {"sid": "SID"},
     "cancel_search_job": {"sid": "SID"},
     "validate_spl": {"query": "index=main | stats count"},
+    "explain_spl": {"query": "index=main error | stats count by host"},
     "list_indexes": {},
     "get_index_info": {"name": "main"},
     "list_sourcetypes": {},

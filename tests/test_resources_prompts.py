@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import mcp_types
 import pytest
@@ -29,7 +31,11 @@ async def test_the_static_resources_and_templates_are_listed(gateway: RunningGat
         uris = {str(r.uri) for r in await client.list_resources()}
         templates = {t.uri_template for t in await client.list_resource_templates()}
     assert uris == {"splunk://server/info", "splunk://indexes", "splunk://saved-searches", "splunk://spl-reference"}
-    assert templates == {"splunk://indexes/{name}", "splunk://saved-searches/{name}"}
+    assert templates == {
+        "splunk://indexes/{name}",
+        "splunk://saved-searches/{name}",
+        "splunk://jobs/{sid}/results{?offset,count}",
+    }
 
 
 async def test_the_indexes_resource_shows_what_each_caller_may_search(
@@ -121,3 +127,53 @@ async def test_template_parameters_and_source_types_complete(gateway: RunningGat
     assert saved.values == sorted(o.name for o in sandbox.state.saved_searches.all() if o.name.startswith("T"))
     assert sourcetypes.values == sorted({e.sourcetype for e in sandbox.events("web")})
     assert timeframes.values == ["-24h"]
+
+
+def web_hosts(sandbox: Sandbox, earliest: int, latest: int) -> list[dict[str, str]]:
+    """``index=web | stats count by host`` over [earliest, latest), counted in plain Python."""
+    counts = Counter(e.host for e in sandbox.events("web") if earliest <= e.time < latest)
+    return [{"host": host, "count": str(count)} for host, count in sorted(counts.items())]
+
+
+def links(result: Any) -> list[str]:
+    return [str(c.uri) for c in result.content if isinstance(c, mcp_types.ResourceLink)]
+
+
+async def test_a_cut_search_links_to_its_next_page_and_the_links_lead_through_every_row(
+    gateway: RunningGateway, sandbox: Sandbox
+) -> None:
+    latest = int(max(e.time for e in sandbox.events("web"))) + 1
+    expected = web_hosts(sandbox, latest - 86400, latest)
+    arguments = {"query": "index=web | stats count by host", "earliest_time": str(latest - 86400)}
+    async with gateway.client() as client:
+        first = await client.call_tool("run_search", {**arguments, "latest_time": str(latest), "row_limit": 2})
+        sid = first.structured_content["sid"]
+        rows = [{"host": r["host"], "count": r["count"]} for r in first.structured_content["results"]]
+        offset = first.structured_content["paging"]["next_offset"]
+        while offset is not None:
+            (content,) = await client.read_resource(f"splunk://jobs/{sid}/results?offset={offset}&count=2")
+            page = json.loads(content.text)
+            rows += [{"host": r["host"], "count": r["count"]} for r in page["results"]]
+            offset = page["paging"]["next_offset"]
+    assert len(expected) > 2
+    assert links(first) == [f"splunk://jobs/{sid}/results?offset=2&count=2"]
+    assert rows == expected
+
+
+async def test_only_the_jobs_owner_reads_its_results_resource(gateway: RunningGateway) -> None:
+    async with gateway.client() as client:
+        result = await client.call_tool("run_search", {"query": "index=web | head 5", "row_limit": 1})
+        (uri,) = links(result)
+        (own,) = await client.read_resource(uri)
+    async with gateway.client(ANALYST) as other:
+        with pytest.raises(Exception, match="not_found"):
+            await other.read_resource(uri)
+    assert len(json.loads(own.text)["results"]) == 1
+
+
+async def test_a_bad_job_results_argument_is_an_error_naming_it(gateway: RunningGateway) -> None:
+    async with gateway.client() as client:
+        sid = (await client.call_tool("run_search", {"query": "index=web | head 1"})).structured_content["sid"]
+        with pytest.raises(Exception, match="offset") as raised:
+            await client.read_resource(f"splunk://jobs/{sid}/results?offset=-1")
+    assert "-1" not in str(raised.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -122,9 +123,9 @@ async def test_get_dashboard_returns_the_label_source_and_every_panel_search(
     assert [s["panel"] for s in data["searches"]] == titles
     assert {s["type"] for s in data["searches"]} <= {"single", "chart", "table", "event"}
     assert all(s["earliest"] == "-24h@h" and s["latest"] == "now" for s in data["searches"])
-    text = result.content[0].text
-    assert all(query in text for query in queries)  # each in full
-    assert view.content["label"] in text
+    text = json.loads(result.content[0].text)
+    assert [s["query"] for s in text["searches"]] == queries  # each in full
+    assert text["label"] == view.content["label"]
 
 
 RICH_XML = """<form version="1.1">
@@ -181,9 +182,11 @@ async def test_base_searches_post_processes_saved_search_panels_and_inputs_are_a
         ("Errors", "table", None, "base", None, "where status >= 500", None),
         ("Saved", "chart", None, None, "Web errors by host", None, None),
     ]
-    text = result.content[0].text
-    assert "[saved search: Web errors by host]" in text
-    assert "[post-process of base]" in text
+    text = json.loads(result.content[0].text)
+    assert [(s["saved_search"], s["base"]) for s in text["searches"]][2:] == [
+        (None, "base"),
+        ("Web errors by host", None),
+    ]
 
 
 async def test_a_dashboard_studio_definitions_data_sources_are_extracted(
@@ -213,7 +216,8 @@ async def test_a_source_with_a_doctype_is_returned_but_not_parsed(
 
 async def test_under_a_small_output_limit_the_source_is_cut_and_flagged(sandbox: Sandbox) -> None:
     source = next(o for o in dashboards(sandbox) if o.name == "web_overview").content["eai:data"]
-    with running_gateway(sandbox_defaults(sandbox), max_output_chars=1000) as small:
+    # 3000 characters leave room for both truncation notes next to some searches and part of the source.
+    with running_gateway(sandbox_defaults(sandbox), max_output_chars=3000) as small:
         async with small.client() as client:
             result = await client.call_tool("get_dashboard", {"name": "web_overview"})
     data = result.structured_content
@@ -222,7 +226,10 @@ async def test_under_a_small_output_limit_the_source_is_cut_and_flagged(sandbox:
         "reason": "output_limit",
         "chars_returned": len(data["source"]),
         "chars_available": len(source),
+        "hint": data["truncated"]["source"]["hint"],
     }
+    assert "MCP_SPLUNK_MAX_OUTPUT_CHARS" in data["truncated"]["source"]["hint"]
+    assert json.loads(result.content[0].text) == data
 
 
 async def test_an_unknown_dashboard_is_not_found(gateway: RunningGateway) -> None:

@@ -3,6 +3,7 @@ one with its alert actions suppressed (or, where the operator allows it, trigger
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -189,9 +190,9 @@ async def test_get_saved_search_returns_the_full_definition(gateway: RunningGate
     assert data["settings"]["dispatch.earliest_time"] == content["dispatch.earliest_time"]
     assert data["settings"]["action.email.to"] == content["action.email.to"]
     assert data["settings"]["alert_threshold"] == content["alert_threshold"]
-    text = result.content[0].text
-    assert content["search"] in text  # in full, not cut like a table cell
-    assert content["description"] in text
+    text = json.loads(result.content[0].text)
+    assert text["search"] == content["search"]  # in full, not cut like a table cell
+    assert text["description"] == content["description"]
 
 
 async def test_get_saved_search_masks_secret_looking_settings(

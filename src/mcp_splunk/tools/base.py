@@ -1,9 +1,11 @@
 """``BaseTool``: the shape of every capability, and its adapter to FastMCP.
 
 A tool is a class with a name, a description written for an agent, truthful MCP annotations, a pydantic
-``Params`` model and one ``execute`` method. The adapter validates arguments, runs ``execute`` and turns the
-gateway's errors into MCP tool errors (``isError: true``) in exactly one place. Every result carries its data
-twice: in ``structuredContent`` and as compact text in ``content``, for clients that only read one of them.
+``Params`` model, a ``Result`` model (its ``outputSchema``) and one ``execute`` method. The adapter validates
+arguments, runs ``execute`` and turns the gateway's errors into MCP tool errors (``isError: true``) in exactly one
+place. Every result carries its data twice, for clients that only read one of them: in ``structuredContent`` and,
+as the MCP spec recommends, as the same JSON (compact) in its text; large results add ``resource_link``s to
+fetch more.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, ClassVar
 
 from fastmcp.tools import Tool
 from fastmcp.tools.base import ToolResult
-from mcp.types import TextContent, ToolAnnotations
+from mcp.types import ContentBlock, ResourceLink, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from mcp_splunk.errors import GatewayError, InvalidArgument
@@ -23,7 +25,9 @@ from mcp_splunk.results import error_result
 from mcp_splunk.settings import Settings
 from mcp_splunk.splunk.pool import ConnectionPool
 from mcp_splunk.tools.guard import SplGuard
-from mcp_splunk.tools.limits import cap_text
+from mcp_splunk.tools.limits import cap_text, compact_json
+from mcp_splunk.tools.outputs.common import Result as ResultModel
+from mcp_splunk.tools.outputs.common import output_schema
 from mcp_splunk.tools.splunk_client import SplunkClient, current_splunk, request_config
 
 
@@ -33,8 +37,8 @@ class NoParams(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class ToolOutput:
-    data: dict[str, Any]
-    text: str
+    data: dict[str, Any]  # the structuredContent, shaped as the tool's Result model
+    links: tuple[ResourceLink, ...] = ()  # where a client can read more of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ class BaseTool(ABC):
     description: ClassVar[str]
     annotations: ClassVar[ToolAnnotations]
     Params: ClassVar[type[BaseModel]] = NoParams
+    Result: ClassVar[type[ResultModel]]  # the shape of ``ToolOutput.data``, published as the outputSchema
     writes: ClassVar[bool] = False  # write tools exist only when the operator enables writes
     # The README's Kind, for a tool whose gate is finer than "read-only" or "write (only with writes on)".
     kind: ClassVar[str | None] = None
@@ -91,7 +96,7 @@ def _shown(part: str | int) -> str:
     return text + "..." if len(str(part)) > 48 else text
 
 
-def _describe_validation(exc: ValidationError, params: type[BaseModel]) -> str:
+def describe_validation(exc: ValidationError, params: type[BaseModel]) -> str:
     """What is wrong with the arguments, without echoing their values (include_input=False)."""
     problems: list[str] = []
     unknown: list[str] = []
@@ -120,13 +125,14 @@ class _FastMCPTool(Tool):
         try:
             params = impl.Params.model_validate(arguments or {})
         except ValidationError as exc:
-            return error_result(InvalidArgument(_describe_validation(exc, impl.Params)))
+            return error_result(InvalidArgument(describe_validation(exc, impl.Params)))
         try:
             output = await impl.execute(params)
         except GatewayError as exc:
             return error_result(exc)
-        text = cap_text(output.text, impl.deps.settings.gateway.max_output_chars)
-        return ToolResult(content=[TextContent(type="text", text=text)], structured_content=output.data)
+        text = cap_text(compact_json(output.data), impl.deps.settings.gateway.max_output_chars)
+        content: list[ContentBlock] = [TextContent(type="text", text=text), *output.links]
+        return ToolResult(content=content, structured_content=output.data)
 
 
 def to_fastmcp(tool: BaseTool) -> Tool:
@@ -137,6 +143,7 @@ def to_fastmcp(tool: BaseTool) -> Tool:
         title=tool.title,
         description=tool.description,
         parameters=schema,
+        output_schema=output_schema(tool.Result),
         annotations=tool.annotations.model_copy(update={"title": tool.title}),
     )
     adapted._impl = tool

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mcp_splunk.errors import SplunkNotFound
 from mcp_splunk.splunk import knowledge_ops as kops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
-from mcp_splunk.tools.limits import fit_rows, truncation
+from mcp_splunk.tools.limits import STRUCTURED_SHARE, fit_rows, fit_text, json_size, truncation
 from mcp_splunk.tools.listing import (
     AppName,
     ObjectName,
@@ -22,12 +22,17 @@ from mcp_splunk.tools.listing import (
     name_matches,
     offset_field,
 )
-from mcp_splunk.tools.render import pairs
+from mcp_splunk.tools.outputs.knowledge import Dashboard, DashboardListing
 
 VIEWS = "data/ui/views"
 _LIST_KEYS = ("label", "isDashboard", "isVisible", "rootNode", "version")
 # Simple XML elements that show a search's results (or drive a form input from one).
 _SHOWN_BY = frozenset({"chart", "table", "single", "event", "map", "viz", "html", "input"})
+_NOTE_ROOM = 600  # the truncation notes added after the searches and the source are fitted
+_MORE = (
+    "Cut to fit the output limit (MCP_SPLUNK_MAX_OUTPUT_CHARS): the whole dashboard is in Splunk Web, or ask the "
+    "operator to raise the limit."
+)
 
 
 class ListDashboardsParams(BaseModel):
@@ -62,6 +67,7 @@ class ListDashboards(BaseTool):
     )
     annotations = read_only()
     Params = ListDashboardsParams
+    Result = DashboardListing
 
     async def execute(self, params: ListDashboardsParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -93,8 +99,6 @@ class ListDashboards(BaseTool):
             offset=params.offset,
             count=params.count,
             max_chars=self.deps.settings.gateway.max_output_chars,
-            columns=("name", "label", "app", "owner", "isDashboard"),
-            noun="dashboards",
             extra={"app": params.app},
         )
 
@@ -200,6 +204,7 @@ class GetDashboard(BaseTool):
     )
     annotations = read_only()
     Params = GetDashboardParams
+    Result = Dashboard
 
     async def execute(self, params: GetDashboardParams) -> ToolOutput:
         max_chars = self.deps.settings.gateway.max_output_chars
@@ -215,9 +220,6 @@ class GetDashboard(BaseTool):
         content = entry["content"]
         source = str(content.get("eai:data") or "")
         about, searches, problem = panel_searches(source)
-        # A quarter of the budget for the searches and a quarter for the source; the text repeats both.
-        shown = searches[: fit_rows(searches, max_chars // 2)]
-        keep = max_chars // 4
         data: dict[str, Any] = {
             "name": entry["name"],
             "label": content.get("label") or about.get("label") or entry["name"],
@@ -225,30 +227,30 @@ class GetDashboard(BaseTool):
             **acl_fields(entry),
             "isDashboard": flag(content.get("isDashboard", True)),
             "rootNode": content.get("rootNode") or None,
-            "searches": shown,
-            "source": source[:keep],
+            "searches": [],
+            "source": "",
         }
         if problem:
             data["parse_problem"] = problem
+        # The searches first, in up to half of the structured share; then as much of the source as still fits.
+        shown = searches[: fit_rows(searches, max_chars // 2, around=data)]
+        data["searches"] = shown
+        room = int(max_chars * STRUCTURED_SHARE) - json_size(data) - _NOTE_ROOM
+        keep = fit_text(source, room)
+        data["source"] = source[:keep]
         cut = {}
-        if searches_cut := truncation(len(shown), len(searches)):
+        if searches_cut := truncation(len(shown), len(searches), more=_MORE):
             cut["searches"] = searches_cut
-        if len(source) > keep:
-            cut["source"] = {"reason": "output_limit", "chars_returned": keep, "chars_available": len(source)}
+        if keep < len(source):
+            cut["source"] = {
+                "reason": "output_limit",
+                "chars_returned": keep,
+                "chars_available": len(source),
+                "hint": _MORE,
+            }
         if cut:
             data["truncated"] = cut
-        lines = [pairs((k, data[k]) for k in ("name", "label", "description", "app", "owner", "sharing"))]
-        lines.append(f"Panel searches ({len(shown)} of {len(searches)}):")
-        for number, s in enumerate(shown, 1):
-            where = f" ({s['earliest']} to {s['latest']})" if s["earliest"] or s["latest"] else ""
-            uses = f" [saved search: {s['saved_search']}]" if s["saved_search"] else ""
-            base = f" [post-process of {s['base']}]" if s["base"] else ""
-            lines.append(f"{number}. {s['panel'] or '(no title)'} [{s['type']}]{where}{uses}{base}: {s['query'] or ''}")
-        if problem:
-            lines.append(f"Panel searches could not be read: {problem}.")
-        lines.append("Source:" + (" (cut to fit the output limit)" if "source" in cut else ""))
-        lines.append(data["source"])
-        return ToolOutput(data, "\n".join(lines))
+        return ToolOutput(data)
 
 
 TOOLS: tuple[type[BaseTool], ...] = (ListDashboards, GetDashboard)

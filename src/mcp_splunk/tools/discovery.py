@@ -16,22 +16,9 @@ from mcp_splunk.splunk import knowledge_ops as kops
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
 from mcp_splunk.tools.listing import count_field, integer, iso_utc, listing, offset_field
-from mcp_splunk.tools.render import pairs
+from mcp_splunk.tools.outputs.discovery import HostListing, IndexInfo, SourceListing, SourcetypeListing
 from mcp_splunk.tools.spl_args import FieldValue, IndexName, SourceValue, term
 from mcp_splunk.tools.time_window import check_time_window
-
-# The figures an agent reads first, normalised; every other key of the entry goes under "settings".
-_FIGURES = (
-    "totalEventCount",
-    "currentDBSizeMB",
-    "maxTotalDataSizeMB",
-    "minTime",
-    "maxTime",
-    "frozenTimePeriodInSecs",
-    "datatype",
-    "disabled",
-    "isInternal",
-)
 
 
 class GetIndexInfoParams(BaseModel):
@@ -61,6 +48,7 @@ class GetIndexInfo(BaseTool):
     )
     annotations = read_only()
     Params = GetIndexInfoParams
+    Result = IndexInfo
 
     async def execute(self, params: GetIndexInfoParams) -> ToolOutput:
         if "*" in params.name:
@@ -89,13 +77,7 @@ class GetIndexInfo(BaseTool):
         }
         settings = dict(sorted(content.items()))
         acl = entry.get("acl") or {}
-        data = {"name": entry["name"], "app": acl.get("app"), **figures, "settings": settings}
-        text = (
-            pairs([("name", entry["name"]), *figures.items()])
-            + "\nsettings:\n"
-            + pairs((k, v) for k, v in settings.items() if k not in _FIGURES)
-        )
-        return ToolOutput(data, text)
+        return ToolOutput({"name": entry["name"], "app": acl.get("app"), **figures, "settings": settings})
 
 
 class _ValueParams(BaseModel):
@@ -175,18 +157,14 @@ class _ValuesTool(BaseTool):
         ]
         rows.sort(key=lambda r: (-r["count"], str(r[self.field])))
         scope = {"index": params.index or "*", "earliest_time": earliest, "latest_time": params.latest_time}
-        output = listing(
+        return listing(
             self.plural,
             rows,
             offset=params.offset,
             count=params.count,
             max_chars=settings.max_output_chars,
-            columns=(self.field, "count", "first_seen", "last_seen"),
-            noun=self.plural,
             extra=scope,
         )
-        heading = f"{self.plural.capitalize()} in index={scope['index']} from {earliest} to {params.latest_time}:\n"
-        return ToolOutput(output.data, heading + output.text)
 
 
 _WHEN = (
@@ -205,6 +183,7 @@ class ListSourcetypes(_ValuesTool):
     )
     annotations = read_only()
     Params = SourcetypeParams
+    Result = SourcetypeListing
     field = "sourcetype"
     plural = "sourcetypes"
 
@@ -219,6 +198,7 @@ class ListSources(_ValuesTool):
     )
     annotations = read_only()
     Params = SourceParams
+    Result = SourceListing
     field = "source"
     plural = "sources"
 
@@ -233,6 +213,7 @@ class ListHosts(_ValuesTool):
     )
     annotations = read_only()
     Params = HostParams
+    Result = HostListing
     field = "host"
     plural = "hosts"
 

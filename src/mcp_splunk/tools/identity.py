@@ -8,7 +8,7 @@ from fastmcp.server.dependencies import get_context, get_http_headers
 
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.tools.base import BaseTool, NoParams, ToolOutput, read_only
-from mcp_splunk.tools.render import pairs
+from mcp_splunk.tools.outputs.platform import ConnectionInfo, Identity, ServerInfo
 
 _SERVER_INFO_KEYS = (
     "serverName",
@@ -37,6 +37,7 @@ class UserAgentInfo(BaseTool):
     )
     annotations = read_only(open_world=False)
     Params = NoParams
+    Result = ConnectionInfo
 
     async def execute(self, params: NoParams) -> ToolOutput:
         ctx = get_context()
@@ -59,7 +60,7 @@ class UserAgentInfo(BaseTool):
             "user_agent": headers.get("user-agent"),
             "config_error": request.error.message if request.error else None,
         }
-        return ToolOutput(data, pairs(data.items()))
+        return ToolOutput(data)
 
 
 class WhoAmI(BaseTool):
@@ -72,6 +73,7 @@ class WhoAmI(BaseTool):
     )
     annotations = read_only()
     Params = NoParams
+    Result = Identity
 
     async def execute(self, params: NoParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -88,16 +90,7 @@ class WhoAmI(BaseTool):
             "server_name": info.get("serverName"),
             "splunk_version": info.get("version"),
         }
-        text = pairs(
-            [
-                ("user", data["username"]),
-                ("roles", data["roles"]),
-                ("splunk", data["splunk_target"]),
-                ("server", f"{data['server_name']} (Splunk {data['splunk_version']})"),
-                ("capabilities", f"{len(capabilities)}: " + ", ".join(capabilities)),
-            ]
-        )
-        return ToolOutput(data, text)
+        return ToolOutput(data)
 
 
 class GetServerInfo(BaseTool):
@@ -110,13 +103,14 @@ class GetServerInfo(BaseTool):
     )
     annotations = read_only()
     Params = NoParams
+    Result = ServerInfo
 
     async def execute(self, params: NoParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
         info = await splunk.run(ops.server_info)
         data = {key: info[key] for key in _SERVER_INFO_KEYS if key in info}
         data["splunk_target"] = splunk.config.target
-        return ToolOutput(data, pairs(data.items()))
+        return ToolOutput(data)
 
 
 TOOLS: tuple[type[BaseTool], ...] = (UserAgentInfo, WhoAmI, GetServerInfo)

@@ -8,9 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
-from mcp_splunk.tools.listing import name_matches
-from mcp_splunk.tools.paging import Page, paginate
-from mcp_splunk.tools.render import table
+from mcp_splunk.tools.listing import listing, name_matches
+from mcp_splunk.tools.outputs.discovery import IndexListing
 
 _FIELDS = ("name", "totalEventCount", "currentDBSizeMB", "minTime", "maxTime", "datatype", "disabled")
 
@@ -40,6 +39,7 @@ class ListIndexes(BaseTool):
     )
     annotations = read_only()
     Params = ListIndexesParams
+    Result = IndexListing
 
     async def execute(self, params: ListIndexesParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -53,10 +53,13 @@ class ListIndexes(BaseTool):
                 content = entry["content"]
                 indexes.append({"name": name, **{k: content.get(k) for k in _FIELDS[1:]}})
         indexes.sort(key=lambda i: i["name"])
-        window: Page = paginate(len(indexes), params.offset, params.count)
-        shown = indexes[window.offset : window.offset + window.count]
-        data = {"indexes": shown, "paging": window.as_dict()}
-        return ToolOutput(data, table(shown, _FIELDS) + "\n" + window.summary("indexes"))
+        return listing(
+            "indexes",
+            indexes,
+            offset=params.offset,
+            count=params.count,
+            max_chars=self.deps.settings.gateway.max_output_chars,
+        )
 
 
 TOOLS: tuple[type[BaseTool], ...] = (ListIndexes,)

@@ -2,7 +2,8 @@
 
 Shared by the tools that start a job and answer with its results (``run_search``, ``run_saved_search``). The result
 has the same shape whichever tool started the job: sid, done, fields, results, total, paging, status and, when rows
-were cut, truncated; or, for a job still running, sid, done=false and status.
+were cut, truncated; or, for a job still running, sid, done=false and status. A page with more rows after it links
+to the job-results resource (``splunk://jobs/{sid}/results``), so a client can read on without re-running the search.
 """
 
 from __future__ import annotations
@@ -10,17 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fastmcp.resources.template import expand_uri_template
 from fastmcp.server.dependencies import get_context
+from mcp.types import ResourceLink
 from pydantic import Field
 
 from mcp_splunk.settings import GatewaySettings
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.tools.base import ToolOutput
-from mcp_splunk.tools.jobs import JobStatus, cancel_quietly, display_fields, wait_for_job
+from mcp_splunk.tools.jobs import JobStatus, cancel_quietly, wait_for_job
 from mcp_splunk.tools.limits import fit_rows, truncation
-from mcp_splunk.tools.paging import paginate
-from mcp_splunk.tools.render import table
+from mcp_splunk.tools.paging import Page, paginate
 from mcp_splunk.tools.splunk_client import SplunkClient
+
+# The resource template a job's further rows are read from (registered in mcp_splunk.resources).
+JOB_RESULTS = "splunk://jobs/{sid}/results{?offset,count}"
 
 
 def row_limit_field() -> Any:
@@ -56,6 +61,25 @@ def row_budget(settings: GatewaySettings, requested: int | None) -> tuple[int, i
     return wanted, min(wanted, settings.max_row_limit)
 
 
+def next_page_link(sid: str, page: Page) -> ResourceLink | None:
+    """A link to the page after ``page`` of job ``sid``'s results, or None when ``page`` is the last."""
+    if page.next_offset is None:
+        return None
+    count = max(page.count, 1)
+    return ResourceLink(
+        type="resource_link",
+        uri=expand_uri_template(JOB_RESULTS, {"sid": sid, "offset": page.next_offset, "count": count}),
+        name=f"results of job {sid} from offset {page.next_offset}",
+        description=f"The next {count} result rows of search job {sid}, read without running the search again.",
+        mimeType="application/json",
+    )
+
+
+def more_of_job(sid: str, page: Page) -> str:
+    """The hint of a job's result page cut short: which call fetches the rest."""
+    return f"Call get_search_results with sid={sid} and offset={page.offset + page.count} for the rest."
+
+
 async def wait_with_progress(splunk: SplunkClient, sid: str, budget: float) -> JobStatus:
     """Wait for the job, reporting progress to the MCP client; cancel the job if this call is abandoned.
 
@@ -84,11 +108,10 @@ async def first_page(
     wait_seconds: float | None,
     row_limit: int | None,
     context: Mapping[str, Any] | None = None,
-    heading: str = "",
 ) -> ToolOutput:
     """Wait for job ``sid`` and answer with its first page of results (or its status, if it is still running).
 
-    ``context`` keys lead the structured result (e.g. the saved search's name); ``heading`` leads the text.
+    ``context`` keys lead the result (e.g. the saved search's name).
     """
     status = await wait_with_progress(splunk, sid, wait_budget(settings, wait_seconds))
     lead = {**(context or {}), "sid": sid}
@@ -99,29 +122,20 @@ async def first_page(
             "status": status.as_dict(),
             "message": "Still running: poll get_search_job, then get_search_results.",
         }
-        return ToolOutput(
-            data,
-            f"{heading}Search {sid} is still running ({status.describe()}). "
-            "Poll get_search_job, then fetch rows with get_search_results.",
-        )
+        return ToolOutput(data)
     requested, limit = row_budget(settings, row_limit)
     page = await splunk.run(ops.job_results, sid, offset=0, count=limit)
-    rows = page.rows[: fit_rows(page.rows, settings.max_output_chars)]
+    data = {**lead, "done": True, "fields": page.fields, "results": [], "total": status.result_count}
+    data["status"] = status.as_dict()
+    rows = page.rows[: fit_rows(page.rows, settings.max_output_chars, around=data)]
     window = paginate(status.result_count, 0, len(rows))
-    data = {
-        **lead,
-        "done": True,
-        "fields": page.fields,
-        "results": rows,
-        "total": status.result_count,
-        "paging": window.as_dict(),
-        "status": status.as_dict(),
-    }
+    data |= {"results": rows, "paging": window.as_dict()}
     if cut := truncation(
         len(rows),
         min(requested, status.result_count),
+        more=more_of_job(sid, window),
         reason="output_limit" if len(rows) < limit else "row_limit",
     ):
         data["truncated"] = cut
-    text = heading + table(rows, display_fields(page.fields)) + "\n" + window.summary("results") + f" sid={sid}"
-    return ToolOutput(data, text)
+    link = next_page_link(sid, window)
+    return ToolOutput(data, (link,) if link else ())

@@ -18,7 +18,6 @@ ProgressReporter = Callable[["JobStatus"], Awaitable[None]]
 POLL_FIRST = 0.01
 POLL_BACKOFF = 1.6
 POLL_MAX = 1.0
-_SKIPPED_FIELDS = frozenset({"_bkt", "_cd", "_indextime", "_serial", "_si", "_sourcetype", "_subsecond"})
 
 
 def normalize_query(query: str) -> str:
@@ -142,12 +141,6 @@ async def cancel_quietly(splunk: SplunkClient, sid: str) -> None:
             await splunk.run(ops.cancel_job, sid)
         except Exception:  # the job may already be gone; cancelling is best effort
             return
-
-
-def display_fields(fields: list[str]) -> list[str]:
-    """Fields for the text table: ``_time`` first, ``_raw`` last, splunkd's internal bookkeeping fields dropped."""
-    shown = [f for f in fields if f not in _SKIPPED_FIELDS and f not in ("_time", "_raw")]
-    return [*(["_time"] if "_time" in fields else []), *shown, *(["_raw"] if "_raw" in fields else [])]
 
 
 async def known_job(splunk: SplunkClient, sid: str) -> JobStatus:

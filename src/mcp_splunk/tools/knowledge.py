@@ -18,11 +18,12 @@ from mcp_splunk.tools.listing import (
     flag,
     integer,
     listing,
+    more_from,
     name_matches,
     offset_field,
 )
+from mcp_splunk.tools.outputs.knowledge import AppListing, LookupListing, LookupRows, MacroListing
 from mcp_splunk.tools.paging import Page
-from mcp_splunk.tools.render import table
 from mcp_splunk.tools.spl_args import LookupName, quote
 from mcp_splunk.tools.splunk_client import SplunkClient
 
@@ -54,6 +55,7 @@ class ListMacros(BaseTool):
     )
     annotations = read_only()
     Params = ListMacrosParams
+    Result = MacroListing
 
     async def execute(self, params: ListMacrosParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -79,8 +81,6 @@ class ListMacros(BaseTool):
             offset=params.offset,
             count=params.count,
             max_chars=self.deps.settings.gateway.max_output_chars,
-            columns=("name", "args", "definition", "app"),
-            noun="macros",
         )
 
 
@@ -131,6 +131,7 @@ class ListLookups(BaseTool):
     )
     annotations = read_only()
     Params = ListLookupsParams
+    Result = LookupListing
 
     async def execute(self, params: ListLookupsParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -146,8 +147,6 @@ class ListLookups(BaseTool):
             offset=params.offset,
             count=params.count,
             max_chars=self.deps.settings.gateway.max_output_chars,
-            columns=("name", "object", "type", "filename", "collection", "fields", "app"),
-            noun="lookups",
         )
 
 
@@ -190,6 +189,7 @@ class ReadLookup(BaseTool):
     )
     annotations = read_only()
     Params = ReadLookupParams
+    Result = LookupRows
 
     async def execute(self, params: ReadLookupParams) -> ToolOutput:
         settings = self.deps.settings.gateway
@@ -209,16 +209,14 @@ class ReadLookup(BaseTool):
                 total = found
             elif len(page.rows) > limit:
                 total += 1  # at least one more row, though the count is unknown
-        shown = rows[: fit_rows(rows, settings.max_output_chars)]
-        window = Page(min(params.offset, total), len(shown), total)
         fields = page.fields or sorted({k for row in rows for k in row})
-        data: dict[str, Any] = {"lookup": lookup, "fields": fields, "rows": shown, "paging": window.as_dict()}
-        text = f"Lookup {params.name} ({lookup['object']}, type {lookup['type']}):\n" + table(shown, fields)
-        text += "\n" + window.summary("rows")
-        if cut := truncation(len(shown), len(rows)):
+        data: dict[str, Any] = {"lookup": lookup, "fields": fields, "rows": []}
+        shown = rows[: fit_rows(rows, settings.max_output_chars, around=data)]
+        window = Page(min(params.offset, total), len(shown), total)
+        data |= {"rows": shown, "paging": window.as_dict()}
+        if cut := truncation(len(shown), len(rows), more=more_from(window.offset + window.count)):
             data["truncated"] = cut
-            text += " (Cut to fit the output limit.)"
-        return ToolOutput(data, text)
+        return ToolOutput(data)
 
 
 class ListAppsParams(BaseModel):
@@ -239,6 +237,7 @@ class ListApps(BaseTool):
     )
     annotations = read_only()
     Params = ListAppsParams
+    Result = AppListing
 
     async def execute(self, params: ListAppsParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -265,8 +264,6 @@ class ListApps(BaseTool):
             offset=params.offset,
             count=params.count,
             max_chars=self.deps.settings.gateway.max_output_chars,
-            columns=("name", "label", "version", "visible", "disabled", "description"),
-            noun="apps",
         )
 
 

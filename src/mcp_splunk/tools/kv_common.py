@@ -1,4 +1,4 @@
-"""What the KV Store tools share: name and query validation, the error wording, and record tables.
+"""What the KV Store tools share: name and query validation, and the error wording.
 
 Collection and app names are validated at the argument; Mongo-style queries are checked for unknown operators
 before they reach Splunk, so a typo such as ``$gte4`` gets a clear error naming the operator and where it is.
@@ -13,7 +13,6 @@ from typing import Annotated, Any, TypeVar
 from pydantic import StringConstraints
 
 from mcp_splunk.errors import InvalidArgument, SplunkNotFound, SplunkPermissionDenied, SplunkRequestError
-from mcp_splunk.tools.render import table
 from mcp_splunk.tools.splunk_client import SplunkClient
 
 T = TypeVar("T")
@@ -101,17 +100,3 @@ async def kv_call(
             f"The KV Store rejected the request for {where}: {exc.message}. Queries are JSON objects such as "
             f"{QUERY_EXAMPLE}; sort keys are field names, '-field' for descending."
         ) from None
-
-
-def record_fields(records: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Every field of ``records``, ``_key`` first, then in order of first appearance (``_user`` last)."""
-    seen: dict[str, None] = {"_key": None}
-    for record in records:
-        seen.update(dict.fromkeys(k for k in record if k != "_user"))
-    if any("_user" in r for r in records):
-        seen["_user"] = None
-    return list(seen)
-
-
-def records_table(records: Sequence[Mapping[str, Any]]) -> str:
-    return table(records, record_fields(records))

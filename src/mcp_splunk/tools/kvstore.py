@@ -26,16 +26,16 @@ from mcp_splunk.tools.kv_common import (
     check_query,
     kv_call,
     parse_sort,
-    records_table,
     selectors,
 )
 from mcp_splunk.tools.limits import fit_rows, truncation
+from mcp_splunk.tools.listing import more_from
+from mcp_splunk.tools.outputs.kvstore import CollectionListing, Deleted, Inserted, RecordPage, Updated
 from mcp_splunk.tools.paging import Page
-from mcp_splunk.tools.render import pairs, table
 
 MAX_INSERT = 1000  # splunkd's default max_documents_per_batch_save
 MAX_DELETE_KEYS = 1000
-_SHOWN_KEYS = 20
+_SHOWN_KEYS = 20  # keys named in an error message
 
 
 def _flag(value: Any) -> bool:
@@ -83,6 +83,7 @@ class ListKvstoreCollections(BaseTool):
     )
     annotations = read_only()
     Params = ListCollectionsParams
+    Result = CollectionListing
 
     async def execute(self, params: ListCollectionsParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -91,19 +92,9 @@ class ListKvstoreCollections(BaseTool):
         shown = rows[: fit_rows(rows, self.deps.settings.gateway.max_output_chars)]
         window = Page(params.offset, len(shown), max(page.total, params.offset + len(shown)))
         data: dict[str, Any] = {"collections": shown, "paging": window.as_dict()}
-        if note := truncation(len(shown), len(rows)):
+        if note := truncation(len(shown), len(rows), more=more_from(window.offset + window.count)):
             data["truncated"] = note
-        lines = [
-            {
-                "name": c["name"],
-                "app": c["app"],
-                "fields": [f"{k}:{v}" for k, v in c["fields"].items()],
-                "accelerated": list(c["accelerated_fields"]),
-            }
-            for c in shown
-        ]
-        text = table(lines, ("name", "app", "fields", "accelerated")) + "\n" + window.summary("collections")
-        return ToolOutput(data, text)
+        return ToolOutput(data)
 
 
 class QueryKvstoreParams(BaseModel):
@@ -147,6 +138,7 @@ class QueryKvstore(BaseTool):
     )
     annotations = read_only()
     Params = QueryKvstoreParams
+    Result = RecordPage
 
     async def execute(self, params: QueryKvstoreParams) -> ToolOutput:
         settings = self.deps.settings.gateway
@@ -168,7 +160,10 @@ class QueryKvstore(BaseTool):
         )
         more = len(rows) > limit
         rows = rows[:limit]
-        shown = rows[: fit_rows(rows, settings.max_output_chars)]
+        around: dict[str, Any] = {"collection": params.collection, "app": app, "records": []}
+        if requested > limit:
+            around["limit_lowered"] = {"requested": requested, "max_row_limit": limit}
+        shown = rows[: fit_rows(rows, settings.max_output_chars, around=around)]
         if rows and not shown:
             raise InvalidArgument(
                 f"The record at skip {params.skip} alone is larger than this gateway's output budget "
@@ -182,18 +177,11 @@ class QueryKvstore(BaseTool):
             "has_more": has_more,
             "next_offset": params.skip + len(shown) if has_more else None,
         }
-        data: dict[str, Any] = {"collection": params.collection, "app": app, "records": shown, "paging": paging}
-        if note := truncation(len(shown), len(rows)):
-            data["truncated"] = note | {"hint": "Fewer fields per record (fields=[...]) fit more records."}
-        if requested > limit:
-            data["limit_lowered"] = {"requested": requested, "max_row_limit": limit}
-        if shown:
-            first, last = params.skip + 1, params.skip + len(shown)
-            summary = f"Records {first}-{last} of collection '{params.collection}' (app {app})"
-        else:
-            summary = f"No records at skip {params.skip} in collection '{params.collection}' (app {app})"
-        summary += f"; more from skip {paging['next_offset']}." if has_more else "; no more records."
-        return ToolOutput(data, records_table(shown) + "\n" + summary if shown else summary)
+        data: dict[str, Any] = around | {"records": shown, "paging": paging}
+        hint = more_from(params.skip + len(shown), "skip") + " Fewer fields per record (fields=[...]) fit more."
+        if note := truncation(len(shown), len(rows), more=hint):
+            data["truncated"] = note
+        return ToolOutput(data)
 
 
 # -- writes ----------------------------------------------------------------------------------------------------
@@ -221,6 +209,7 @@ class InsertKvstoreRecords(BaseTool):
     )
     annotations = mutating(destructive=False, idempotent=False)
     Params = InsertParams
+    Result = Inserted
     writes = True
 
     async def execute(self, params: InsertParams) -> ToolOutput:
@@ -248,10 +237,7 @@ class InsertKvstoreRecords(BaseTool):
             )
         records = [{k: v for k, v in r.items() if k != "_user"} for r in params.records]
         saved = await kv_call(splunk, admin_ops.kv_batch_save, params.collection, app, records)
-        data = {"collection": params.collection, "app": app, "inserted": len(saved), "keys": saved}
-        shown = ", ".join(saved[:_SHOWN_KEYS]) + (" …" if len(saved) > _SHOWN_KEYS else "")
-        text = f"Inserted {len(saved)} record(s) into collection '{params.collection}' (app {app}). Keys: {shown}"
-        return ToolOutput(data, text)
+        return ToolOutput({"collection": params.collection, "app": app, "inserted": len(saved), "keys": saved})
 
 
 class UpdateParams(BaseModel):
@@ -281,6 +267,7 @@ class UpdateKvstoreRecord(BaseTool):
     )
     annotations = mutating(destructive=True, idempotent=True)
     Params = UpdateParams
+    Result = Updated
     writes = True
 
     async def execute(self, params: UpdateParams) -> ToolOutput:
@@ -300,9 +287,9 @@ class UpdateKvstoreRecord(BaseTool):
         base = {k: v for k, v in before.items() if k != "_user"} if params.merge else {}
         after = {**base, **{k: v for k, v in params.record.items() if k != "_user"}, "_key": params.key}
         await kv_call(splunk, admin_ops.kv_replace_record, params.collection, app, params.key, after)
-        data = {"collection": params.collection, "app": app, "key": params.key, "before": before, "after": after}
-        text = f"Updated record '{params.key}' in {where}.\n" + pairs([("before", before), ("after", after)])
-        return ToolOutput(data, text)
+        return ToolOutput(
+            {"collection": params.collection, "app": app, "key": params.key, "before": before, "after": after}
+        )
 
 
 class DeleteParams(BaseModel):
@@ -341,6 +328,7 @@ class DeleteKvstoreRecords(BaseTool):
     )
     annotations = mutating(destructive=True, idempotent=True)
     Params = DeleteParams
+    Result = Deleted
     writes = True
 
     async def execute(self, params: DeleteParams) -> ToolOutput:
@@ -380,10 +368,7 @@ class DeleteKvstoreRecords(BaseTool):
         }
         if len(keys) > MAX_DELETE_KEYS:
             data["keys_truncated"] = {"shown": MAX_DELETE_KEYS, "deleted": len(keys)}
-        text = f"Deleted {len(keys)} record(s) from {where}" + (f": {listed}." if keys else ".")
-        if missing:
-            text += f" Not found: {', '.join(missing[:_SHOWN_KEYS])}."
-        return ToolOutput(data, text)
+        return ToolOutput(data)
 
 
 TOOLS: tuple[type[BaseTool], ...] = (

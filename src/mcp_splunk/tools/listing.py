@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -13,7 +13,6 @@ from pydantic import Field, StringConstraints
 from mcp_splunk.tools.base import ToolOutput
 from mcp_splunk.tools.limits import fit_rows, truncation
 from mcp_splunk.tools.paging import Page, paginate
-from mcp_splunk.tools.render import table
 
 MAX_COUNT = 1000
 
@@ -88,12 +87,20 @@ class Fitted:
     truncated: dict[str, Any] | None
 
 
-def fit_page(rows: Sequence[dict[str, Any]], offset: int, count: int, max_chars: int) -> Fitted:
-    """The page [offset, offset+count) of ``rows``, cut further to what fits the output budget."""
+def more_from(next_offset: int, parameter: str = "offset") -> str:
+    """The hint of a page cut to fit the output limit: where the next call starts."""
+    return f"Cut to fit the output limit: call again with {parameter}={next_offset} for the rest."
+
+
+def fit_page(
+    rows: Sequence[dict[str, Any]], offset: int, count: int, max_chars: int, around: Mapping[str, Any] | None = None
+) -> Fitted:
+    """The page [offset, offset+count) of ``rows``, cut further to what fits the output budget next to ``around``."""
     window = paginate(len(rows), offset, count)
     wanted = list(rows[window.offset : window.offset + window.count])
-    shown = wanted[: fit_rows(wanted, max_chars)]
-    return Fitted(shown, paginate(len(rows), offset, len(shown)), truncation(len(shown), len(wanted)))
+    shown = wanted[: fit_rows(wanted, max_chars, around=around)]
+    page = paginate(len(rows), offset, len(shown))
+    return Fitted(shown, page, truncation(len(shown), len(wanted), more=more_from(page.offset + page.count)))
 
 
 def listing(
@@ -103,17 +110,11 @@ def listing(
     offset: int,
     count: int,
     max_chars: int,
-    columns: Sequence[str],
-    noun: str,
     extra: Mapping[str, Any] | None = None,
-    render: Callable[[list[dict[str, Any]]], str] | None = None,
 ) -> ToolOutput:
-    """A paged listing: the rows under ``key``, a paging envelope, a truncation note when cut, and a text table."""
-    fitted = fit_page(rows, offset, count, max_chars)
+    """A paged listing: ``extra``, the rows under ``key``, a paging envelope and a truncation note when cut."""
+    fitted = fit_page(rows, offset, count, max_chars, around=extra)
     data: dict[str, Any] = {**(extra or {}), key: fitted.rows, "paging": fitted.page.as_dict()}
-    text = render(fitted.rows) if render is not None else table(fitted.rows, columns)
-    text += "\n" + fitted.page.summary(noun)
     if fitted.truncated:
         data["truncated"] = fitted.truncated
-        text += " (Cut to fit the output limit.)"
-    return ToolOutput(data, text)
+    return ToolOutput(data)

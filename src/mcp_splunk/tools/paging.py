@@ -29,12 +29,6 @@ class Page:
             "next_offset": self.next_offset,
         }
 
-    def summary(self, noun: str) -> str:
-        if self.count == 0:
-            return f"0 of {self.total} {noun}."
-        more = f"; more from offset {self.next_offset}" if self.has_more else ""
-        return f"{noun.capitalize()} {self.offset + 1}-{self.offset + self.count} of {self.total}{more}."
-
 
 def paginate(total: int, offset: int, limit: int) -> Page:
     start = min(offset, total)

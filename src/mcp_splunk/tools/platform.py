@@ -18,8 +18,9 @@ from mcp_splunk.splunk import admin_ops
 from mcp_splunk.splunk.operations import EntryPage
 from mcp_splunk.tools.base import BaseTool, NoParams, ToolOutput, read_only
 from mcp_splunk.tools.limits import fit_rows, truncation
+from mcp_splunk.tools.listing import more_from
+from mcp_splunk.tools.outputs.platform import Configuration, Health, RoleListing, UserListing
 from mcp_splunk.tools.paging import Page
-from mcp_splunk.tools.render import pairs, table
 
 _SEVERITY = {"red": 0, "yellow": 1, "green": 2}
 
@@ -34,14 +35,14 @@ class PageParams(BaseModel):
     count: int = Field(100, ge=1, le=1000, description="How many items to return at most. Default 100.")
 
 
-def _page_of(rows: list[dict[str, Any]], page: EntryPage, offset: int, max_chars: int) -> tuple[list[Any], Page]:
-    shown = rows[: fit_rows(rows, max_chars)]
-    return shown, Page(offset, len(shown), max(page.total, offset + len(shown)))
-
-
-def _listing(key: str, rows: list[dict[str, Any]], shown: list[Any], window: Page) -> dict[str, Any]:
-    data: dict[str, Any] = {key: shown, "paging": window.as_dict()}
-    if note := truncation(len(shown), len(rows)):
+def _listing(
+    key: str, rows: list[dict[str, Any]], page: EntryPage, offset: int, *, max_chars: int, around: dict[str, Any]
+) -> dict[str, Any]:
+    """``around``, then the rows that fit the output budget under ``key``, a paging envelope and a truncation note."""
+    shown = rows[: fit_rows(rows, max_chars, around=around)]
+    window = Page(offset, len(shown), max(page.total, offset + len(shown)))
+    data: dict[str, Any] = {**around, key: shown, "paging": window.as_dict()}
+    if note := truncation(len(shown), len(rows), more=more_from(offset + len(shown))):
         data["truncated"] = note
     return data
 
@@ -56,6 +57,7 @@ class ListUsers(BaseTool):
     )
     annotations = read_only()
     Params = PageParams
+    Result = UserListing
 
     async def execute(self, params: PageParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -73,9 +75,8 @@ class ListUsers(BaseTool):
             }
             for e in page.entries
         ]
-        shown, window = _page_of(rows, page, params.offset, self.deps.settings.gateway.max_output_chars)
-        text = table(shown, ("name", "realname", "roles", "default_app", "email")) + "\n" + window.summary("users")
-        return ToolOutput(_listing("users", rows, shown, window), text)
+        max_chars = self.deps.settings.gateway.max_output_chars
+        return ToolOutput(_listing("users", rows, page, params.offset, max_chars=max_chars, around={}))
 
 
 def _strings(value: Any) -> list[str]:
@@ -96,6 +97,7 @@ class ListRoles(BaseTool):
     )
     annotations = read_only()
     Params = PageParams
+    Result = RoleListing
 
     async def execute(self, params: PageParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -118,10 +120,8 @@ class ListRoles(BaseTool):
                     "srchDiskQuota": content.get("srchDiskQuota"),
                 }
             )
-        shown, window = _page_of(rows, page, params.offset, self.deps.settings.gateway.max_output_chars)
-        columns = ("name", "capabilities_count", "imported_roles", "srchIndexesAllowed", "srchIndexesDefault")
-        text = table(shown, columns) + "\n" + window.summary("roles")
-        return ToolOutput(_listing("roles", rows, shown, window), text)
+        max_chars = self.deps.settings.gateway.max_output_chars
+        return ToolOutput(_listing("roles", rows, page, params.offset, max_chars=max_chars, around={}))
 
 
 def _reasons(value: Any) -> list[str]:
@@ -169,6 +169,7 @@ class GetSplunkHealth(BaseTool):
     )
     annotations = read_only()
     Params = NoParams
+    Result = Health
 
     async def execute(self, params: NoParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -185,9 +186,7 @@ class GetSplunkHealth(BaseTool):
             "feature_counts": colours,
             "features": features,
         }
-        head = f"splunkd health: {overall}" + ("" if detailed else " (this Splunk reports no per-feature details)")
-        rows = [{**f, "reasons": "; ".join(f["reasons"])} for f in features]
-        return ToolOutput(data, head + "\n" + table(rows, ("feature", "health", "reasons")))
+        return ToolOutput(data)
 
 
 class GetConfigurationParams(BaseModel):
@@ -214,6 +213,7 @@ class GetConfiguration(BaseTool):
     )
     annotations = read_only()
     Params = GetConfigurationParams
+    Result = Configuration
 
     async def execute(self, params: GetConfigurationParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -241,20 +241,17 @@ class GetConfiguration(BaseTool):
                 "case-sensitive. Call without stanza to list a file's stanzas.",
                 exc.status,
             ) from None
-        rows = []
+        rows, masked_keys = [], []
         for entry in page.entries:
             settings, masked = mask_secrets({k: v for k, v in entry["content"].items() if not k.startswith("eai:")})
-            rows.append(
-                {"stanza": entry["name"], "app": entry["acl"].get("app"), "settings": settings, "masked": masked}
-            )
-        shown, window = _page_of(rows, page, params.offset, self.deps.settings.gateway.max_output_chars)
-        masked_keys = [{"stanza": r["stanza"], "key": key} for r in shown for key in r.pop("masked")]
-        data = _listing("stanzas", rows, shown, window) | {"conf_file": params.conf_file, "masked_keys": masked_keys}
-        blocks = [f"[{r['stanza']}]\n" + pairs(sorted(r["settings"].items())) for r in shown]
-        footer = window.summary("stanzas")
-        if masked_keys:
-            footer += " Masked secret values: " + ", ".join(f"[{m['stanza']}] {m['key']}" for m in masked_keys) + "."
-        return ToolOutput(data, "\n\n".join(blocks) + ("\n" if blocks else "") + footer)
+            rows.append({"stanza": entry["name"], "app": entry["acl"].get("app"), "settings": settings})
+            masked_keys.append([{"stanza": entry["name"], "key": key} for key in masked])
+        max_chars = self.deps.settings.gateway.max_output_chars
+        # The masked-key notes of every row are reserved, so they fit whichever rows do.
+        around = {"conf_file": params.conf_file, "masked_keys": [m for keys in masked_keys for m in keys]}
+        data = _listing("stanzas", rows, page, params.offset, max_chars=max_chars, around=around)
+        data["masked_keys"] = [m for keys in masked_keys[: len(data["stanzas"])] for m in keys]
+        return ToolOutput(data)
 
 
 TOOLS: tuple[type[BaseTool], ...] = (ListUsers, ListRoles, GetSplunkHealth, GetConfiguration)

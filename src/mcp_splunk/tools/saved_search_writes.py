@@ -21,7 +21,7 @@ from mcp_splunk.errors import (
 from mcp_splunk.splunk import admin_ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, mutating
 from mcp_splunk.tools.jobs import normalize_query
-from mcp_splunk.tools.render import pairs
+from mcp_splunk.tools.outputs.writes import SavedSearchDeleted, SavedSearchState, SavedSearchUpdate
 from mcp_splunk.tools.splunk_client import SplunkClient
 
 SavedSearchName = Annotated[
@@ -129,6 +129,7 @@ class CreateSavedSearch(_SavedSearchTool):
     )
     annotations = mutating(destructive=False, idempotent=False)
     Params = CreateParams
+    Result = SavedSearchState
     writes = True
 
     async def execute(self, params: CreateParams) -> ToolOutput:
@@ -150,8 +151,7 @@ class CreateSavedSearch(_SavedSearchTool):
                 f"A saved search named '{params.name}' already exists in app '{splunk.config.app}'. Change it with "
                 "update_saved_search, or choose another name."
             ) from None
-        data = _summary(entry or {"name": params.name, "content": settings})
-        return ToolOutput(data, f"Created saved search '{params.name}'.\n" + pairs(data.items()))
+        return ToolOutput(_summary(entry or {"name": params.name, "content": settings}))
 
 
 class UpdateParams(BaseModel):
@@ -176,6 +176,7 @@ class UpdateSavedSearch(_SavedSearchTool):
     )
     annotations = mutating(destructive=True, idempotent=True)
     Params = UpdateParams
+    Result = SavedSearchUpdate
     writes = True
 
     async def execute(self, params: UpdateParams) -> ToolOutput:
@@ -200,9 +201,7 @@ class UpdateSavedSearch(_SavedSearchTool):
         entry = await self.write(splunk, admin_ops.update_saved_search, params.name, changes)
         after = (entry or {}).get("content") or final
         changed = {key: {"before": current.get(key), "after": after.get(key, value)} for key, value in changes.items()}
-        data = _summary(entry or {"name": params.name, "content": final}) | {"changed": changed}
-        lines = [(key, f"{c['before']!r} -> {c['after']!r}") for key, c in changed.items()]
-        return ToolOutput(data, f"Updated saved search '{params.name}'.\n" + pairs(lines))
+        return ToolOutput(_summary(entry or {"name": params.name, "content": final}) | {"changed": changed})
 
 
 class DeleteParams(BaseModel):
@@ -224,6 +223,7 @@ class DeleteSavedSearch(_SavedSearchTool):
     )
     annotations = mutating(destructive=True, idempotent=True)
     Params = DeleteParams
+    Result = SavedSearchDeleted
     writes = True
 
     async def execute(self, params: DeleteParams) -> ToolOutput:
@@ -237,8 +237,7 @@ class DeleteSavedSearch(_SavedSearchTool):
                 "with confirm: true to delete it."
             )
         await self.write(splunk, admin_ops.delete_saved_search, params.name)
-        data = {"deleted": params.name, "app": existing["app"], "owner": existing["owner"], "was": existing}
-        return ToolOutput(data, f"Deleted saved search '{params.name}' (app {existing['app']}).")
+        return ToolOutput({"deleted": params.name, "app": existing["app"], "owner": existing["owner"], "was": existing})
 
 
 TOOLS: tuple[type[BaseTool], ...] = (CreateSavedSearch, UpdateSavedSearch, DeleteSavedSearch)

@@ -28,7 +28,8 @@ from mcp_splunk.tools.listing import (
     name_matches,
     offset_field,
 )
-from mcp_splunk.tools.render import pairs
+from mcp_splunk.tools.outputs.knowledge import FiredAlertListing, SavedSearchDefinition, SavedSearchListing
+from mcp_splunk.tools.outputs.search import SavedSearchRun
 from mcp_splunk.tools.splunk_client import SplunkClient
 
 _SUMMARY_KEYS = (
@@ -111,6 +112,7 @@ class ListSavedSearches(BaseTool):
     )
     annotations = read_only()
     Params = ListSavedSearchesParams
+    Result = SavedSearchListing
 
     async def execute(self, params: ListSavedSearchesParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -125,8 +127,6 @@ class ListSavedSearches(BaseTool):
             offset=params.offset,
             count=params.count,
             max_chars=self.deps.settings.gateway.max_output_chars,
-            columns=("name", "app", "is_scheduled", "cron_schedule", "is_alert", "triggered_alert_count", "search"),
-            noun="saved searches",
         )
 
 
@@ -146,19 +146,13 @@ class GetSavedSearch(BaseTool):
     )
     annotations = read_only()
     Params = SavedSearchParams
+    Result = SavedSearchDefinition
 
     async def execute(self, params: SavedSearchParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
         entry = await _saved_search(splunk, params.name)
-        summary = summarize(entry)
         settings, _ = masked({k: v for k, v in sorted(entry["content"].items()) if k != "eai:acl"})
-        data = {**summary, "settings": settings}
-        text = (
-            pairs((k, v) for k, v in summary.items() if k != "search")
-            + f"\nsearch:\n{summary['search']}\nsettings:\n"
-            + pairs((k, v) for k, v in settings.items() if v not in (None, "") and k != "search")
-        )
-        return ToolOutput(data, text)
+        return ToolOutput({**summarize(entry), "settings": settings})
 
 
 class RunSavedSearchParams(BaseModel):
@@ -203,6 +197,7 @@ class RunSavedSearch(BaseTool):
     )
     annotations = read_only()
     Params = RunSavedSearchParams
+    Result = SavedSearchRun
 
     async def execute(self, params: RunSavedSearchParams) -> ToolOutput:
         settings = self.deps.settings.gateway
@@ -243,7 +238,6 @@ class RunSavedSearch(BaseTool):
             "latest_time": latest,
             "actions_triggered": params.trigger_actions,
         }
-        actions = "may trigger its alert actions" if params.trigger_actions else "alert actions suppressed"
         return await first_page(
             splunk,
             sid,
@@ -251,7 +245,6 @@ class RunSavedSearch(BaseTool):
             wait_seconds=params.wait_seconds,
             row_limit=params.row_limit,
             context=context,
-            heading=f"Saved search '{entry['name']}' ({earliest} to {latest}; {actions}):\n",
         )
 
 
@@ -293,6 +286,7 @@ class ListFiredAlerts(BaseTool):
     )
     annotations = read_only()
     Params = ListFiredAlertsParams
+    Result = FiredAlertListing
 
     async def execute(self, params: ListFiredAlertsParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -313,8 +307,6 @@ class ListFiredAlerts(BaseTool):
             offset=params.offset,
             count=params.count,
             max_chars=self.deps.settings.gateway.max_output_chars,
-            columns=("trigger_time", "saved_search", "severity_label", "alert_type", "sid"),
-            noun="fired alerts",
             extra={"saved_search": params.saved_search},
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,9 +11,8 @@ from mcp_splunk.splunk import operations as ops
 from mcp_splunk.splunk.export import export_rows
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
 from mcp_splunk.tools.job_results import first_page, row_limit_field, wait_budget, wait_seconds_field
-from mcp_splunk.tools.jobs import display_fields
-from mcp_splunk.tools.limits import STRUCTURED_SHARE
-from mcp_splunk.tools.render import table
+from mcp_splunk.tools.limits import STRUCTURED_SHARE, fit_rows
+from mcp_splunk.tools.outputs.search import ExportResult, SearchRun
 
 _QUERY = Field(
     min_length=1,
@@ -32,6 +32,10 @@ _EARLIEST = Field(
     ),
 )
 _LATEST = Field("now", max_length=100, description="End of the time range. Default now.")
+_EXPORT_HINT = (
+    "An export returns only the leading rows that fit the output limit: for every row, run the search with "
+    "run_search and page through its results with get_search_results (or aggregate it first)."
+)
 
 
 class RunSearchParams(BaseModel):
@@ -72,6 +76,7 @@ class RunSearch(BaseTool):
     )
     annotations = read_only()
     Params = RunSearchParams
+    Result = SearchRun
 
     async def execute(self, params: RunSearchParams) -> ToolOutput:
         settings = self.deps.settings.gateway
@@ -102,6 +107,7 @@ class ExportSearch(BaseTool):
     )
     annotations = read_only()
     Params = ExportSearchParams
+    Result = ExportResult
 
     async def execute(self, params: ExportSearchParams) -> ToolOutput:
         settings = self.deps.settings.gateway
@@ -116,23 +122,25 @@ class ExportSearch(BaseTool):
             earliest_time=earliest,
             latest_time=latest,
         )
+        # The stream kept rows up to the budget; what else the result says (fields, messages, the hint) may
+        # leave room for fewer.
+        around = {"fields": result.fields, "messages": result.messages, "hint": _EXPORT_HINT}
+        kept = replace(result, rows=result.rows[: fit_rows(result.rows, settings.max_output_chars, around=around)])
+        truncated = len(kept.rows) < kept.rows_seen or not kept.complete
         data: dict[str, Any] = {
-            "fields": result.fields,
-            "results": result.rows,
-            "rows_returned": len(result.rows),
-            "rows_seen": result.rows_seen,
-            "complete": result.complete,
-            "stopped": result.stopped,
-            "truncated": len(result.rows) < result.rows_seen or not result.complete,
-            "preview_rows_skipped": result.preview_rows_skipped,
-            "messages": result.messages,
+            "fields": kept.fields,
+            "results": kept.rows,
+            "rows_returned": len(kept.rows),
+            "rows_seen": kept.rows_seen,
+            "complete": kept.complete,
+            "stopped": kept.stopped,
+            "truncated": truncated,
+            "preview_rows_skipped": kept.preview_rows_skipped,
+            "messages": kept.messages,
         }
-        ending = "all rows read" if result.complete else f"stopped early ({result.stopped})"
-        text = (
-            table(result.rows, display_fields(result.fields))
-            + f"\n{len(result.rows)} of {result.rows_seen} rows seen returned; {ending}."
-        )
-        return ToolOutput(data, text)
+        if truncated:
+            data["hint"] = _EXPORT_HINT
+        return ToolOutput(data)
 
 
 TOOLS: tuple[type[BaseTool], ...] = (RunSearch, ExportSearch)

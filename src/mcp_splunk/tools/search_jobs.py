@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from mcp_splunk.errors import InvalidArgument, PolicyViolation
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
-from mcp_splunk.tools.jobs import POLL_BACKOFF, POLL_FIRST, POLL_MAX, display_fields, known_job
+from mcp_splunk.tools.job_results import more_of_job, next_page_link
+from mcp_splunk.tools.jobs import POLL_BACKOFF, POLL_FIRST, POLL_MAX, known_job
 from mcp_splunk.tools.limits import fit_rows, truncation
+from mcp_splunk.tools.outputs.search import CancelResult, JobStatusResult, SearchResultsPage
 from mcp_splunk.tools.paging import paginate
-from mcp_splunk.tools.render import pairs, table
 from mcp_splunk.tools.spl_args import Sid
 from mcp_splunk.tools.splunk_client import SplunkClient
 
@@ -57,6 +58,7 @@ class GetSearchResults(BaseTool):
     )
     annotations = read_only()
     Params = ResultsParams
+    Result = SearchResultsPage
 
     async def execute(self, params: ResultsParams) -> ToolOutput:
         limits = self.deps.settings.gateway
@@ -72,21 +74,15 @@ class GetSearchResults(BaseTool):
         total = status.event_count if params.kind == "events" else status.result_count
         wanted = min(params.count, limits.max_row_limit)
         page = await splunk.run(ops.job_results, params.sid, offset=params.offset, count=wanted, kind=params.kind)
-        kept = fit_rows(page.rows, limits.max_output_chars)
-        rows = page.rows[:kept]
+        data: dict[str, Any] = {"sid": params.sid, "kind": params.kind, "fields": page.fields, "results": []}
+        rows = page.rows[: fit_rows(page.rows, limits.max_output_chars, around=data)]
         window = paginate(total, params.offset, len(rows))
-        data: dict[str, Any] = {
-            "sid": params.sid,
-            "kind": params.kind,
-            "fields": page.fields,
-            "results": rows,
-            "total": total,
-            "paging": window.as_dict(),
-        }
-        if cut := truncation(len(rows), min(wanted, max(0, total - params.offset))):
+        data |= {"results": rows, "total": total, "paging": window.as_dict()}
+        available = min(wanted, max(0, total - params.offset))
+        if cut := truncation(len(rows), available, more=more_of_job(params.sid, window)):
             data["truncated"] = cut
-        text = table(rows, display_fields(page.fields)) + "\n" + window.summary(params.kind) + f" sid={params.sid}"
-        return ToolOutput(data, text)
+        link = next_page_link(params.sid, window) if params.kind == "results" else None
+        return ToolOutput(data, (link,) if link else ())
 
 
 class GetSearchJob(BaseTool):
@@ -99,13 +95,11 @@ class GetSearchJob(BaseTool):
     )
     annotations = read_only()
     Params = SidParams
+    Result = JobStatusResult
 
     async def execute(self, params: SidParams) -> ToolOutput:
         status = await known_job(await self.get_splunk_service(), params.sid)
-        data = status.as_dict()
-        messages = "; ".join(f"{m['type']}: {m['text']}" for m in status.messages) or "none"
-        text = pairs([("sid", status.sid), ("status", status.describe()), ("messages", messages)])
-        return ToolOutput(data, text)
+        return ToolOutput(status.as_dict())
 
 
 class CancelSearchJob(BaseTool):
@@ -125,6 +119,7 @@ class CancelSearchJob(BaseTool):
     )
     kind = "destructive job control: own jobs always; others' jobs only with `MCP_SPLUNK_ALLOW_WRITES=true`"
     Params = SidParams
+    Result = CancelResult
 
     async def execute(self, params: SidParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -132,7 +127,7 @@ class CancelSearchJob(BaseTool):
         if not self.deps.settings.gateway.allow_writes:
             await _require_own_job(splunk, params.sid)
         await splunk.run(ops.cancel_job, params.sid)
-        return ToolOutput({"sid": params.sid, "cancelled": True}, f"Cancelled search job {params.sid}.")
+        return ToolOutput({"sid": params.sid, "cancelled": True})
 
 
 async def _require_own_job(splunk: SplunkClient, sid: str) -> None:

@@ -10,7 +10,7 @@ from mcp_splunk.errors import SearchSyntaxError
 from mcp_splunk.splunk import operations as ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
 from mcp_splunk.tools.jobs import normalize_query
-from mcp_splunk.tools.render import pairs
+from mcp_splunk.tools.outputs.search import SplCheck
 
 
 class ValidateSplParams(BaseModel):
@@ -31,6 +31,7 @@ class ValidateSpl(BaseTool):
     )
     annotations = read_only()
     Params = ValidateSplParams
+    Result = SplCheck
 
     async def execute(self, params: ValidateSplParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
@@ -55,10 +56,7 @@ class ValidateSpl(BaseTool):
             "findings": verdict.as_dict()["findings"],
             "splunk_commands": [c.get("command") for c in (parsed or {}).get("commands", []) if isinstance(c, dict)],
         }
-        text_out = pairs(
-            [("verdict", "allowed" if allowed else "refused"), ("reason", reason), ("commands", data["commands"])]
-        )
-        return ToolOutput(data, text_out)
+        return ToolOutput(data)
 
 
 TOOLS: tuple[type[BaseTool], ...] = (ValidateSpl,)
