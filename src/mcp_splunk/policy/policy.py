@@ -119,7 +119,7 @@ class SplPolicy:
         final = lexical
         if parsed is not None:
             try:
-                expanded = walk(_parser_pipeline(parsed), is_command=self._is_command, parser_output=True)
+                expanded = walk(parser_pipeline(parsed), is_command=self._is_command, parser_output=True)
             except SplSyntaxError as exc:
                 problems.append(f"the target parser's commands cannot be parsed: {exc.message.rstrip('.')}")
             except (TypeError, ValueError) as exc:
@@ -336,7 +336,7 @@ def _unmatched(expanded: Sequence[Finding], lexical: Sequence[Finding]) -> list[
     return fresh
 
 
-def _parser_pipeline(parsed: Mapping[str, Any]) -> str:
+def parser_pipeline(parsed: Mapping[str, Any]) -> str:
     """The parser's commands as one pipeline, so subsearches and map strings in ``rawargs`` are walked too."""
     commands = parsed.get("commands")
     if not isinstance(commands, list) or not commands:
