@@ -54,6 +54,22 @@ async def test_a_wrong_gateway_token_gets_401(token_gateway: RunningGateway) -> 
     assert response.status_code == 401
 
 
+async def test_a_wrong_gateway_token_is_told_what_to_check_not_to_re_register(token_gateway: RunningGateway) -> None:
+    response = httpx.post(
+        token_gateway.url,
+        headers={"Accept": ACCEPT, "Authorization": "Bearer wrong-token-5e9d1a"},
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
+    description = response.json()["error_description"]
+    for named in ("wrong or unknown", "MCP_SPLUNK_AUTH_TOKENS", "Authorization: Bearer"):
+        assert named in description
+        assert named in response.headers["www-authenticate"]
+    assert "re-register" not in response.text
+    assert "wrong-token-5e9d1a" not in response.text
+
+
 async def test_a_valid_gateway_token_is_served_and_names_the_principal(token_gateway: RunningGateway) -> None:
     async with authed(token_gateway, GATEWAY_TOKEN) as client:
         me = (await client.call_tool("whoami", {})).structured_content

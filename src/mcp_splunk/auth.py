@@ -2,9 +2,10 @@
 
 ``none`` (loopback only, unless the operator insists), static bearer tokens (kept only as SHA-256 digests and
 compared in constant time), or JWTs checked by FastMCP's ``JWTVerifier`` (public key or JWKS, issuer, audience,
-scopes), then by ``TimeCheckedJWTVerifier`` (``exp`` required, ``nbf`` and ``iat`` not in the future). The
-gateway's own ``Authorization`` header is consumed here and never reaches Splunk: Splunk credentials travel only
-in ``X-Splunk-*`` headers.
+scopes), then by ``TimeCheckedJWTVerifier`` (``exp`` required, ``nbf`` and ``iat`` not in the future). With JWTs
+and a public URL, FastMCP's ``RemoteAuthProvider`` serves the OAuth protected resource metadata (RFC 9728) that
+MCP clients discover the authorization server from. The gateway's own ``Authorization`` header is consumed here
+and never reaches Splunk: Splunk credentials travel only in ``X-Splunk-*`` headers.
 """
 
 from __future__ import annotations
@@ -12,16 +13,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from fastmcp.server.auth import AccessToken, AuthProvider, TokenVerifier
+from fastmcp.server.auth import AccessToken, AuthProvider, RemoteAuthProvider, TokenVerifier
 from fastmcp.server.auth.providers.jwt import JWTVerifier
 from fastmcp.server.dependencies import get_access_token
 from joserfc.errors import ClaimError
 from joserfc.jwt import JWTClaimsRegistry
+from pydantic import AnyHttpUrl
+from starlette.middleware import Middleware
+from starlette.routing import Route
 
 from mcp_splunk.secret import Secret
 from mcp_splunk.settings import GatewaySettings
@@ -29,6 +35,13 @@ from mcp_splunk.settings import GatewaySettings
 logger = logging.getLogger("mcp_splunk.auth")
 
 _TIME_CLAIMS = ("exp", "nbf", "iat")
+METADATA_ROOT = "/.well-known/oauth-protected-resource"
+UNKNOWN_CREDENTIAL = (
+    "The gateway token is wrong or unknown. This gateway (MCP_SPLUNK_AUTH=token) accepts only the tokens its "
+    "operator listed in MCP_SPLUNK_AUTH_TOKENS or MCP_SPLUNK_AUTH_TOKENS_FILE: check the Authorization: Bearer "
+    "header your MCP client sends (the gateway token, not a Splunk token, which goes in X-Splunk-Token), or ask "
+    "the operator for a token."
+)
 
 
 class HashedTokenVerifier(TokenVerifier):
@@ -53,6 +66,39 @@ class HashedTokenVerifier(TokenVerifier):
         if principal is None:
             return None
         return AccessToken(token=token, client_id=principal, scopes=list(self.required_scopes or []))
+
+    def get_middleware(self) -> list[Any]:
+        return [*super().get_middleware(), Middleware(WrongTokenAnswer)]
+
+
+class WrongTokenAnswer:
+    """Answers a request whose static token matched none with what to check.
+
+    FastMCP's own answer is written for OAuth clients ("re-register and obtain new tokens"), which misleads with
+    static tokens. This runs right after the authentication middleware, which leaves such a request anonymous.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["user"].is_authenticated or not _sends_bearer(scope["headers"]):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"error": "invalid_token", "error_description": UNKNOWN_CREDENTIAL}).encode()
+        challenge = f'Bearer error="invalid_token", error_description="{UNKNOWN_CREDENTIAL}"'
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"www-authenticate", challenge.encode()),
+        ]
+        await send({"type": "http.response.start", "status": 401, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _sends_bearer(headers: list[tuple[bytes, bytes]]) -> bool:
+    # As the authentication middleware reads it: another scheme (Basic) is no token at all, answered by FastMCP.
+    return any(name == b"authorization" and value[:7].lower() == b"bearer " for name, value in headers)
 
 
 class TimeCheckedJWTVerifier(JWTVerifier):
@@ -82,6 +128,29 @@ class TimeCheckedJWTVerifier(JWTVerifier):
             logger.info("JWT refused: %s (claim %r)", error.description, error.claim)
             return None
         return access
+
+
+class ProtectedResource(RemoteAuthProvider):
+    """FastMCP's RFC 9728 provider, with the metadata also at the root well-known URL.
+
+    RFC 9728 section 3.1 puts the metadata of ``https://host/mcp`` at ``/.well-known/oauth-protected-resource/mcp``,
+    which FastMCP serves and names in ``WWW-Authenticate``; clients of MCP revisions before 2025-06-18 (and some
+    since) look only at ``/.well-known/oauth-protected-resource``, so the same document is served there too.
+    """
+
+    def get_routes(self, mcp_path: str | None = None) -> list[Route]:
+        routes = super().get_routes(mcp_path)
+        suffixed = [r for r in routes if r.path.startswith(METADATA_ROOT + "/")]
+        routes += [Route(METADATA_ROOT, endpoint=r.endpoint, methods=["GET", "OPTIONS"]) for r in suffixed[:1]]
+        return routes
+
+
+def authorization_servers(settings: GatewaySettings) -> list[str]:
+    """Who issues the gateway's JWTs, as RFC 9728 names them: the setting, else the issuer when it is a URL."""
+    if settings.jwt_authorization_servers:
+        return sorted(settings.jwt_authorization_servers)
+    issuer = settings.jwt_issuer or ""
+    return [issuer] if urlsplit(issuer).scheme in ("http", "https") and urlsplit(issuer).netloc else []
 
 
 def parse_tokens(text: str, origin: str) -> dict[str, str]:
@@ -119,7 +188,7 @@ def build_auth(settings: GatewaySettings) -> AuthProvider | None:
         key = Path(key).read_text()
     if not key and not settings.jwt_jwks_uri:
         raise ValueError("MCP_SPLUNK_AUTH=jwt needs MCP_SPLUNK_JWT_PUBLIC_KEY or MCP_SPLUNK_JWT_JWKS_URI")
-    return TimeCheckedJWTVerifier(
+    verifier = TimeCheckedJWTVerifier(
         leeway_seconds=settings.jwt_leeway_seconds,
         require_exp=not settings.jwt_allow_no_exp,
         public_key=key or None,
@@ -127,6 +196,17 @@ def build_auth(settings: GatewaySettings) -> AuthProvider | None:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         required_scopes=sorted(settings.jwt_required_scopes) or None,
+    )
+    servers = authorization_servers(settings)
+    if settings.public_url is None or not servers:
+        missing = "MCP_SPLUNK_PUBLIC_URL" if settings.public_url is None else "MCP_SPLUNK_JWT_AUTHORIZATION_SERVERS"
+        logger.info("No OAuth discovery (RFC 9728) for MCP clients: set %s to serve it", missing)
+        return verifier
+    return ProtectedResource(
+        token_verifier=verifier,
+        authorization_servers=[AnyHttpUrl(server) for server in servers],
+        base_url=settings.public_url,
+        resource_name="mcp-splunk",
     )
 
 

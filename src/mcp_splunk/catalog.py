@@ -16,7 +16,7 @@ from mcp_splunk.policy import ALIASES, DEFAULT_ENDPOINTS, NEVER, READ_ONLY, REFU
 from mcp_splunk.prompts import PROMPTS
 from mcp_splunk.resources import RESOURCES, SPL_REFERENCE
 from mcp_splunk.tools.base import BaseTool
-from mcp_splunk.tools.registry import AREAS
+from mcp_splunk.tools.registry import TOOLSETS
 
 START = "<!-- catalogue:start -->"
 END = "<!-- catalogue:end -->"
@@ -36,10 +36,12 @@ def _kind(tool: type[BaseTool]) -> str:
 
 def render() -> str:
     lines = ["### Tools"]
-    for area, tools in AREAS:
-        lines += ["", f"**{area}**", "", "| Tool | What it does | Kind |", "|---|---|---|"]
-        for tool in tools:
-            summary = tool.description.split(". ")[0].rstrip(".") + "."
+    for toolset in TOOLSETS:
+        heading = f"**{toolset.title}** (toolset `{toolset.name}`)"
+        lines += ["", heading, "", "| Tool | What it does | Kind |", "|---|---|---|"]
+        for tool in toolset.tools:
+            # A pipe in a description (SPL quoted in it) would end the table cell.
+            summary = tool.description.split(". ")[0].rstrip(".").replace("|", "\\|") + "."
             lines.append(f"| `{tool.name}` | {summary} | {_kind(tool)} |")
     lines += ["", "### Resources", "", "| URI | What it holds |", "|---|---|"]
     lines += [f"| `{spec.uri}` | {spec.description} |" for spec in RESOURCES]

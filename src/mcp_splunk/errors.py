@@ -96,3 +96,9 @@ class SearchFailed(GatewayError):
     """The search job ran and failed; the message carries Splunk's own job messages."""
 
     code = "search_failed"
+
+
+class OutsideToolsets(GatewayError):
+    """The client's ``X-MCP-Toolsets`` header leaves out the toolset of the tool it called."""
+
+    code = "tool_not_in_toolsets"

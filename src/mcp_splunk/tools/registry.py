@@ -1,18 +1,24 @@
-"""The one explicit registry of tools: each area module lists its tools, this module lists the areas.
+"""The one explicit registry of tools: each area module lists its tools, this module groups them into toolsets.
 
-Write tools are registered only when the operator enables writes, so with writes off they are absent from
-``tools/list`` and a call by name is an unknown tool.
+A toolset is what an operator (``MCP_SPLUNK_TOOLSETS``) and a client (``X-MCP-Toolsets``) choose by name. The read
+tools of each area form its toolset; every write tool, whichever area it works on, is in ``writes``, so that one
+name says "may change Splunk". Write tools are registered only when the operator enables writes, so with writes off
+they are absent from ``tools/list`` and a call by name is an unknown tool.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastmcp import FastMCP
 
+from mcp_splunk.settings import TOOLSETS as TOOLSET_NAMES
+from mcp_splunk.settings import GatewaySettings
 from mcp_splunk.tools import (
     dashboards,
     discovery,
+    explain,
     identity,
     indexes,
     knowledge,
@@ -26,19 +32,45 @@ from mcp_splunk.tools import (
 )
 from mcp_splunk.tools.base import BaseTool, ToolDeps, to_fastmcp
 
-AREAS: tuple[tuple[str, tuple[type[BaseTool], ...]], ...] = (
-    ("Search", (*search.TOOLS, *search_jobs.TOOLS, *validate.TOOLS)),
-    ("Discovery", (*indexes.TOOLS, *discovery.TOOLS)),
-    ("Knowledge objects", (*saved_searches.TOOLS, *knowledge.TOOLS, *dashboards.TOOLS)),
-    ("KV Store", kvstore.TOOLS),
-    ("Identity and platform", (*identity.TOOLS, *platform.TOOLS)),
-    ("Writes", saved_search_writes.TOOLS),
+
+@dataclass(frozen=True, slots=True)
+class Toolset:
+    name: str  # what MCP_SPLUNK_TOOLSETS and X-MCP-Toolsets say
+    title: str
+    tools: tuple[type[BaseTool], ...]
+
+
+# (toolset, title, modules' tools): the read tools of each area form its toolset.
+_AREAS: tuple[tuple[str, str, tuple[type[BaseTool], ...]], ...] = (
+    ("search", "Search", (*search.TOOLS, *search_jobs.TOOLS, *validate.TOOLS, *explain.TOOLS)),
+    ("discovery", "Discovery", (*indexes.TOOLS, *discovery.TOOLS)),
+    ("knowledge", "Knowledge objects", (*saved_searches.TOOLS, *knowledge.TOOLS, *dashboards.TOOLS)),
+    ("kvstore", "KV Store", kvstore.TOOLS),
+    ("platform", "Identity and platform", (*identity.TOOLS, *platform.TOOLS)),
 )
-TOOLS: tuple[type[BaseTool], ...] = tuple(tool for _, tools in AREAS for tool in tools)
+_ALL: tuple[type[BaseTool], ...] = (*(t for _, _, tools in _AREAS for t in tools), *saved_search_writes.TOOLS)
+TOOLSETS: tuple[Toolset, ...] = (
+    *(Toolset(name, title, tuple(t for t in tools if not t.writes)) for name, title, tools in _AREAS),
+    Toolset("writes", "Writes", tuple(t for t in _ALL if t.writes)),
+)
+TOOLS: tuple[type[BaseTool], ...] = tuple(tool for toolset in TOOLSETS for tool in toolset.tools)
+TOOLSET_OF: dict[str, str] = {tool.name: toolset.name for toolset in TOOLSETS for tool in toolset.tools}
+
+
+def offered_toolsets(settings: GatewaySettings) -> frozenset[str]:
+    """The toolsets the server registers: those the operator named, else every read toolset plus writes if allowed."""
+    if settings.toolsets:
+        return settings.toolsets
+    return frozenset(name for name in TOOLSET_NAMES if name != "writes" or settings.allow_writes)
 
 
 def enabled_tools(deps: ToolDeps) -> list[BaseTool]:
-    return [tool(deps) for tool in TOOLS if deps.settings.gateway.allow_writes or not tool.writes]
+    gateway = deps.settings.gateway
+    offered = offered_toolsets(gateway)
+    # allow_writes is checked again on its own: no choice of toolsets registers a write tool without it.
+    return [
+        tool(deps) for tool in TOOLS if TOOLSET_OF[tool.name] in offered and (gateway.allow_writes or not tool.writes)
+    ]
 
 
 def register_tools(mcp: FastMCP, deps: ToolDeps) -> None:
