@@ -6,14 +6,20 @@ traceback, whichever logger wrote it. Secrets are matched as whole tokens (betwe
 ``:`` and the like) by set lookup, so the cost stays linear in the text however many secrets are known; the rare
 secret that itself contains such a separator is searched for anywhere. Patterns catch credentials the gateway
 never saw as values, such as an ``Authorization`` header or a ``password=`` form field in a third-party message.
+
+``MCP_SPLUNK_LOG_FORMAT=json`` writes each record as one JSON object (``JsonFormatter``), after the same filter.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
-from typing import IO
+from datetime import UTC, datetime
+from typing import IO, Literal
+
+from opentelemetry import trace
 
 from mcp_splunk.secret import KNOWN_SECRETS, MASK
 
@@ -59,10 +65,35 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str, stream: IO[str] | None = None) -> logging.Handler:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, and the exception or stack if any (as the
+    redacting filter left them: never formatted again from ``exc_info``), and the trace and span ids of the span
+    the record was written in, to find a line's trace."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = record.stack_info
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            line["trace_id"] = format(span.trace_id, "032x")
+            line["span_id"] = format(span.span_id, "016x")
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(
+    level: str, stream: IO[str] | None = None, log_format: Literal["text", "json"] = "text"
+) -> logging.Handler:
     """Route every logger (FastMCP's included) through one redacting handler on the root logger."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(_FORMAT))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers = [handler]

@@ -27,7 +27,7 @@ from mcp_splunk.settings import GatewaySettings
 from mcp_splunk.splunk.config import SplunkConfig
 from mcp_splunk.splunk.errors import translated, unreachable
 from mcp_splunk.splunk.targets import TargetPolicy, UnresolvableTarget
-from mcp_splunk.splunk.transport import HttpTransport
+from mcp_splunk.splunk.transport import HttpTransport, Observe
 
 logger = logging.getLogger("mcp_splunk.pool")
 P = ParamSpec("P")
@@ -89,8 +89,10 @@ class SplunkSession:
 
 
 class ConnectionPool:
-    def __init__(self, settings: GatewaySettings) -> None:
-        self.transport = HttpTransport(connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout)
+    def __init__(self, settings: GatewaySettings, observe: Observe | None = None) -> None:
+        self.transport = HttpTransport(
+            connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout, observe=observe
+        )
         self.targets = TargetPolicy(settings)
         self._connect_timeout = settings.connect_timeout
         self.limiter = anyio.CapacityLimiter(settings.worker_threads)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,9 +20,12 @@ import httpx
 import splunklib
 
 from mcp_splunk import __version__
+from mcp_splunk.observability.metrics import endpoint_class
+from mcp_splunk.observability.tracing import splunk_span
 from mcp_splunk.splunk.config import SplunkConfig
 
 Handler = Callable[..., dict[str, Any]]
+Observe = Callable[[str, str, float], None]  # (method, endpoint class, seconds) of each request answered
 USER_AGENT = f"mcp-splunk/{__version__} splunk-sdk-python/{splunklib.__version__}"
 
 
@@ -82,7 +86,10 @@ def streaming() -> Iterator[None]:
 class HttpTransport:
     """One ``httpx.Client`` per TLS trust setting; each pools connections per Splunk origin."""
 
-    def __init__(self, *, connect_timeout: float, read_timeout: float, max_connections: int = 64) -> None:
+    def __init__(
+        self, *, connect_timeout: float, read_timeout: float, max_connections: int = 64, observe: Observe | None = None
+    ) -> None:
+        self._observe = observe
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self._limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=60.0
@@ -120,21 +127,28 @@ class HttpTransport:
         def handle(url: str, message: dict[str, Any], **_: Any) -> dict[str, Any]:
             body = message.get("body") or None
             parts = urlsplit(url)
+            method = message.get("method", "GET")
+            endpoint = endpoint_class(parts.path)
             headers = [h for h in message.get("headers", []) if h[0].lower() != "host"]
             request = client.build_request(
-                message.get("method", "GET"),
+                method,
                 urlunsplit(parts._replace(netloc=f"{literal}:{parts.port or config.port}")),
                 headers=[*headers, host_header],
                 content=body.encode() if isinstance(body, str) else body,
                 extensions=extensions,
             )
             stream = getattr(_local, "stream", False)
-            response = client.send(request, stream=stream)
-            if stream and response.status_code < 400:
-                reader: io.RawIOBase = _StreamedBody(response)
-            else:
-                reader = _Body(response.read())
-                response.close()
+            started = time.perf_counter()
+            with splunk_span(method, endpoint) as span:
+                response = client.send(request, stream=stream)
+                span.set_attribute("http.response.status_code", response.status_code)
+                if stream and response.status_code < 400:
+                    reader: io.RawIOBase = _StreamedBody(response)  # timed to its head: the rest is read later
+                else:
+                    reader = _Body(response.read())
+                    response.close()
+            if self._observe is not None:
+                self._observe(method, endpoint, time.perf_counter() - started)
             return {
                 "status": response.status_code,
                 "reason": response.reason_phrase,
