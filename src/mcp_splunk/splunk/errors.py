@@ -70,14 +70,8 @@ def translate(exc: BaseException, config: SplunkConfig) -> GatewayError:
         return _auth_error(config)
     if isinstance(exc, binding.HTTPError):
         return _http_error(exc, config)
-    if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
-        if _is_tls_failure(exc):
-            return TLSVerificationError(
-                f"TLS verification of Splunk at {config.target} failed: {_tls_reason(exc)}. Give the gateway the "
-                "CA that signed splunkd's certificate (SPLUNK_CA_BUNDLE), or connect by the name in the "
-                "certificate."
-            )
-        return unreachable(config)
+    if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError | ssl.SSLError):
+        return _tls_error(exc, config) if _is_tls_failure(exc) else unreachable(config)
     if isinstance(exc, httpx.TimeoutException):
         return SplunkTimeout(
             f"Splunk at {config.target} accepted the connection but did not answer in time. Try again, or "
@@ -124,21 +118,47 @@ def _looks_like_spl(message: str) -> bool:
 
 
 def _is_tls_failure(exc: BaseException) -> bool:
+    return _ssl_error(exc) is not None or "CERTIFICATE_VERIFY_FAILED" in str(exc) or "SSL" in type(exc).__name__
+
+
+# OpenSSL's reasons when what answered a ClientHello was not TLS (an HTTP reply, typically "HTTP/1.1 400").
+_NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "PACKET_LENGTH_TOO_LONG", "RECORD_LAYER_FAILURE", "HTTP_REQUEST"})
+# X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH: the certificate is fine but names other hosts.
+_NAME_MISMATCH = frozenset({62, 64})
+
+
+def _ssl_error(exc: BaseException) -> ssl.SSLError | None:
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ssl.SSLError):
-            return True
+            return seen
         seen = seen.__cause__ or seen.__context__
-    return "CERTIFICATE_VERIFY_FAILED" in str(exc) or "SSL" in type(exc).__name__
+    return None
 
 
-def _tls_reason(exc: BaseException) -> str:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return seen.verify_message or "certificate verify failed"
-        seen = seen.__cause__ or seen.__context__
-    return "certificate verify failed"
+def _tls_error(exc: BaseException, config: SplunkConfig) -> GatewayError:
+    """What went wrong in the TLS handshake, and the one setting that fixes it."""
+    cause = _ssl_error(exc)
+    if cause is not None and cause.reason in _NOT_TLS:
+        return TLSVerificationError(
+            f"Splunk at {config.target} did not answer in TLS: this port speaks plain HTTP. Use http "
+            "(X-Splunk-Scheme: http or SPLUNK_SCHEME=http), or the port where splunkd serves https."
+        )
+    if cause is not None and not isinstance(cause, ssl.SSLCertVerificationError):
+        return TLSVerificationError(
+            f"The TLS handshake with Splunk at {config.target} failed ({cause.reason or 'no reason given'}). "
+            "Check that this port serves https; if it serves http, use X-Splunk-Scheme: http or SPLUNK_SCHEME=http."
+        )
+    if cause is not None and cause.verify_code in _NAME_MISMATCH:
+        return TLSVerificationError(
+            f"TLS verification of Splunk at {config.target} failed: its certificate is not valid for "
+            f"'{config.host}'. Connect by a name the certificate holds (X-Splunk-Host or SPLUNK_HOST)."
+        )
+    reason = (cause.verify_message if cause is not None else "") or "certificate verify failed"
+    return TLSVerificationError(
+        f"TLS verification of Splunk at {config.target} failed: {reason}. Give the gateway the CA that signed "
+        "splunkd's certificate (SPLUNK_CA_BUNDLE), or connect by the name in the certificate."
+    )
 
 
 @contextmanager
