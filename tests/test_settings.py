@@ -60,6 +60,8 @@ CASES: dict[str, Case] = {
     "MCP_SPLUNK_JWT_REQUIRED_SCOPES": Case("mcp:read, mcp:search", '["mcp:read", 7]'),
     "MCP_SPLUNK_JWT_LEEWAY_SECONDS": Case("60", "301"),
     "MCP_SPLUNK_JWT_ALLOW_NO_EXP": Case("true", "sometimes"),
+    "MCP_SPLUNK_PUBLIC_URL": Case("https://mcp.example.com", "mcp.example.com/gateway"),
+    "MCP_SPLUNK_JWT_AUTHORIZATION_SERVERS": Case("https://idp.example,https://idp2.example", "ftp://sso.corp"),
     "MCP_SPLUNK_ALLOW_UNAUTHENTICATED": Case("true", "perhaps"),
     "MCP_SPLUNK_ALLOWED_HOSTS": Case("mcp.example.com,*.corp.example", '["mcp.example.com"'),
     "MCP_SPLUNK_ALLOWED_ORIGINS": Case('["https://app.example.com"]', "['https://app.example.com']"),
@@ -81,6 +83,7 @@ CASES: dict[str, Case] = {
     "MCP_SPLUNK_SESSION_IDLE_SECONDS": Case("600", "-60"),
     "MCP_SPLUNK_SESSION_CACHE_SIZE": Case("500", "lots"),
     "MCP_SPLUNK_ALLOW_WRITES": Case("true", "sure"),
+    "MCP_SPLUNK_TOOLSETS": Case("search,kvstore", "searches"),
     "MCP_SPLUNK_ALLOW_ALERT_ACTIONS": Case("false", "nah"),
     "MCP_SPLUNK_ALLOWED_SPL_COMMANDS": Case("outputlookup,Collect", '["outputlookup",'),
     "MCP_SPLUNK_ALLOWED_REST_ENDPOINTS": Case("configs/conf-*,/services/data/inputs/monitor", "conf?x=../../y"),
@@ -99,6 +102,11 @@ CASES: dict[str, Case] = {
     "MCP_SPLUNK_RATE_LIMIT_BURST": Case("5", "-2"),
     "MCP_SPLUNK_AUDIT_LOG": Case("{dir}/audit.log", "{missing}/audit.log"),
     "MCP_SPLUNK_AUDIT_SPL": Case("true", "verbose"),
+    "MCP_SPLUNK_LOG_FORMAT": Case("json", "yaml"),
+    "MCP_SPLUNK_METRICS": Case("false", "yes-please"),
+    "MCP_SPLUNK_METRICS_TOKEN": Case("scrape-token-0123456789", "short-t0ken"),
+    # "otlp" would set this worker's tracer provider for good (OpenTelemetry keeps the first one set)
+    "MCP_SPLUNK_TRACES": Case("off", "zipkin"),
     "MCP_SPLUNK_STATE_URL": Case("redis://127.0.0.1:6379/0", "http://cache.example:6379"),
     "MCP_SPLUNK_STATE_KEY_PREFIX": Case("gw_team_a", "has spaces/and slashes"),
     "MCP_SPLUNK_STATE_ENCRYPTION_KEY": Case("YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY=", "not-a-fernet-key"),
@@ -194,6 +202,8 @@ LIST_SETTINGS = {
     "MCP_SPLUNK_ALLOWED_REST_ENDPOINTS": ("configs/conf-*", "data/inputs/monitor"),
     "MCP_SPLUNK_JWT_REQUIRED_SCOPES": ("mcp:read", "mcp:search"),
     "MCP_SPLUNK_TRUSTED_PROXIES": ("10.0.0.0/8", "::1"),
+    "MCP_SPLUNK_TOOLSETS": ("search", "platform"),
+    "MCP_SPLUNK_JWT_AUTHORIZATION_SERVERS": ("https://idp.example", "https://login.example.com/t"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastmcp import FastMCP
 from fastmcp.server.middleware import Middleware as McpMiddleware
@@ -16,13 +17,18 @@ from mcp_splunk.http.error_answers import ErrorAnswerMiddleware
 from mcp_splunk.http.header_capture import HeaderCaptureMiddleware
 from mcp_splunk.http.health import DrainState, HealthMiddleware
 from mcp_splunk.http.host_authority import HostAuthorityMiddleware
+from mcp_splunk.http.metrics import MetricsEndpoint, scrape_authorizer
 from mcp_splunk.http.session_release import SessionReleaseMiddleware
 from mcp_splunk.http.stateless_session_id import StatelessSessionIdMiddleware
 from mcp_splunk.middleware.audit import AuditMiddleware, AuditSink
 from mcp_splunk.middleware.client_config import ClientConfigMiddleware
+from mcp_splunk.middleware.metrics import MetricsMiddleware
 from mcp_splunk.middleware.rate_limit import RateLimitMiddleware
 from mcp_splunk.middleware.request_info import configure_trusted_proxies
 from mcp_splunk.middleware.session_configs import SessionConfigs
+from mcp_splunk.middleware.toolsets import ToolsetsMiddleware
+from mcp_splunk.observability.metrics import GatewayMetrics
+from mcp_splunk.observability.tracing import export_traces
 from mcp_splunk.prompts import register_prompts
 from mcp_splunk.resources import register_resources
 from mcp_splunk.settings import Settings
@@ -30,7 +36,7 @@ from mcp_splunk.splunk.pool import ConnectionPool
 from mcp_splunk.state import build_rate_limiter, shared_bindings
 from mcp_splunk.tools.base import ToolDeps
 from mcp_splunk.tools.guard import SplGuard
-from mcp_splunk.tools.registry import register_tools
+from mcp_splunk.tools.registry import TOOLS, TOOLSET_OF, register_tools
 
 INSTRUCTIONS = (
     "Tools for working with Splunk: searching (run_search, then get_search_results to page), discovering "
@@ -46,6 +52,7 @@ class Gateway:
     pool: ConnectionPool
     sessions: SessionConfigs
     audit: AuditSink | None = None
+    metrics: GatewayMetrics | None = None
     drain: DrainState = field(init=False)  # set by the first SIGTERM or SIGINT; /health then answers 503
 
     def __post_init__(self) -> None:
@@ -79,12 +86,16 @@ class Gateway:
             session_idle_timeout=gateway.session_idle_seconds,
             # DNS-rebinding protection: 421 for a Host, 403 for a browser Origin the operator did not allow.
             host_origin_protection=True,
-            allowed_hosts=sorted(gateway.allowed_hosts),
+            allowed_hosts=sorted(gateway.allowed_hosts | public_host(gateway.public_url)),
             allowed_origins=sorted(gateway.allowed_origins),
         )
         # Ahead of FastMCP's Host/Origin guard, behind the authority check added next: a balancer probes /health
         # with a Host of its own, which the guard answers 421.
         app.add_middleware(HealthMiddleware, drain=self.drain, details=self.health)
+        if self.metrics is not None:  # a scraper, too, addresses each replica by a Host of its own
+            token = gateway.metrics_token.get_secret_value() if gateway.metrics_token else None
+            authorize, hint = scrape_authorizer(token, self.mcp.auth)
+            app.add_middleware(MetricsEndpoint, registry=self.metrics.registry, authorize=authorize, hint=hint)
         # FastMCP puts its Host/Origin guard ahead of the middleware passed in, so the authority check is added
         # outermost instead: a malformed Host is a 400 before that guard's lenient match can let it through.
         app.add_middleware(HostAuthorityMiddleware)
@@ -96,14 +107,25 @@ class Gateway:
             self.audit.close()
 
 
-def _middleware(settings: Settings, sessions: SessionConfigs, audit: AuditSink | None) -> list[McpMiddleware]:
-    """MCP-layer middleware, outermost first: config for every request, then audit, then rate limiting."""
+def public_host(public_url: str | None) -> set[str]:
+    """The operator's public origin (MCP_SPLUNK_PUBLIC_URL) as a Host pattern: clients reach the gateway by it."""
+    host = urlsplit(public_url).hostname if public_url else None
+    return {host} if host else set()
+
+
+def _middleware(
+    settings: Settings, sessions: SessionConfigs, audit: AuditSink | None, metrics: GatewayMetrics | None
+) -> list[McpMiddleware]:
+    """MCP-layer middleware, outermost first: config for every request, then audit, the client's toolsets (a call
+    outside them is audited, but not counted against the rate limit), then rate limiting."""
     gateway = settings.gateway
     chain: list[McpMiddleware] = [
-        ClientConfigMiddleware(settings.splunk, sessions, stateless=gateway.stateless, shared=shared_bindings(gateway))
+        MetricsMiddleware(metrics),  # outermost: it counts and times every call, rate-limited ones included
+        ClientConfigMiddleware(settings.splunk, sessions, stateless=gateway.stateless, shared=shared_bindings(gateway)),
     ]
     if audit is not None:
         chain.append(AuditMiddleware(audit, include_spl=gateway.audit_spl))
+    chain.append(ToolsetsMiddleware(TOOLSET_OF))
     per_minute = gateway.rate_limit_per_minute
     if per_minute is None:
         per_minute = 0 if is_loopback(gateway.host) else 120
@@ -124,14 +146,19 @@ def create_gateway(settings: Settings | None = None) -> Gateway:
     settings = settings or Settings()
     gateway = settings.gateway
     configure_trusted_proxies(gateway.trusted_proxies)
+    if gateway.traces == "otlp":
+        export_traces()
+    metrics = GatewayMetrics(tool.name for tool in TOOLS) if gateway.metrics and gateway.transport == "http" else None
     audit = AuditSink.open(gateway.audit_log)
-    pool = ConnectionPool(gateway)
+    pool = ConnectionPool(gateway, observe=metrics.observe_splunk if metrics else None)
     sessions = SessionConfigs(max_size=gateway.session_cache_size, idle_seconds=gateway.session_idle_seconds)
+    if metrics is not None:
+        _watch_sizes(metrics, pool, sessions)
     mcp = FastMCP(
         "mcp-splunk",
         version=__version__,
         instructions=INSTRUCTIONS,
-        middleware=_middleware(settings, sessions, audit),
+        middleware=_middleware(settings, sessions, audit, metrics),
         mask_error_details=True,
         auth=build_auth(gateway),
     )
@@ -140,4 +167,19 @@ def create_gateway(settings: Settings | None = None) -> Gateway:
     register_resources(mcp, deps)
     register_prompts(mcp)
     register_completions(mcp, pool)
-    return Gateway(settings, mcp, pool, sessions, audit)
+    return Gateway(settings, mcp, pool, sessions, audit, metrics)
+
+
+def _watch_sizes(metrics: GatewayMetrics, pool: ConnectionPool, sessions: SessionConfigs) -> None:
+    metrics.gauge("mcp_splunk_splunk_sessions", "Pooled Splunk sessions (one per identity and target).", pool.__len__)
+    metrics.gauge("mcp_splunk_mcp_sessions", "MCP sessions with a Splunk configuration bound.", sessions.__len__)
+    metrics.gauge(
+        "mcp_splunk_splunk_workers_busy",
+        "Worker threads running a Splunk call now.",
+        lambda: pool.limiter.borrowed_tokens,
+    )
+    metrics.gauge(
+        "mcp_splunk_splunk_workers",
+        "Worker threads for Splunk calls (MCP_SPLUNK_WORKER_THREADS).",
+        lambda: pool.limiter.total_tokens,
+    )

@@ -12,7 +12,7 @@ from typing import Any
 from dotenv import find_dotenv, load_dotenv
 from pydantic import SecretStr
 
-from mcp_splunk import __version__
+from mcp_splunk import __version__, client_setup
 from mcp_splunk._serving import DrainingServer, listen_socket, socket_port, uvicorn_config
 from mcp_splunk.logs import configure_logging
 from mcp_splunk.settings import GatewaySettings, InvalidSettings, Settings, SplunkDefaults, load_settings
@@ -56,7 +56,58 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="allow MCP_SPLUNK_AUTH=none on a non-loopback address (another layer must authenticate)",
     )
+    # The settings operators change most; the rest (and every secret: no password or token on a command line, where
+    # other users see it) only as MCP_SPLUNK_* variables, listed in .env.example.
+    serve.add_argument("--auth", metavar="none|token|jwt", help="who may use the gateway (default none)")
+    serve.add_argument(
+        "--public-url", metavar="URL", help="the gateway's origin as clients reach it (OAuth discovery, Host)"
+    )
+    serve.add_argument(
+        "--allowed-hosts", metavar="PATTERNS", help="Host header values accepted besides loopback (comma-separated)"
+    )
+    serve.add_argument("--allowed-origins", metavar="ORIGINS", help="browser Origins accepted (comma-separated)")
+    serve.add_argument(
+        "--allowed-targets", metavar="PATTERNS", help="Splunk hosts and CIDRs clients may name (default any)"
+    )
+    serve.add_argument(
+        "--allow-writes",
+        action="store_true",
+        default=None,
+        help="register the write tools (saved searches, KV Store records)",
+    )
+    serve.add_argument(
+        "--toolsets",
+        metavar="NAMES",
+        help="toolsets to offer, comma-separated: search, discovery, knowledge, kvstore, platform, writes "
+        "(default every read toolset, plus writes with --allow-writes)",
+    )
+    serve.add_argument(
+        "--rate-limit-per-minute", metavar="N", help="tool calls per minute per caller (default 120; off on loopback)"
+    )
+    serve.add_argument("--audit-log", metavar="stderr|stdout|FILE|off", help="where audit lines go (default stderr)")
 
+    doctor = commands.add_parser(
+        "doctor",
+        help="check that the gateway can use its Splunk",
+        description="Check, in order, name resolution, TCP, TLS, login, capabilities and the gateway's policy for "
+        "the Splunk that serve would use (SPLUNK_*, overridden by these flags). Exits 1 if a check fails.",
+    )
+    # Checked with the SPLUNK_* settings they override, so a bad value is reported like a bad variable.
+    doctor.add_argument("--host", help="splunkd host (SPLUNK_HOST)")
+    doctor.add_argument("--port", help="splunkd management port (SPLUNK_PORT, default 8089)")
+    doctor.add_argument("--scheme", metavar="https|http", help="SPLUNK_SCHEME (default https)")
+    doctor.add_argument("--username", help="SPLUNK_USERNAME")
+    doctor.add_argument("--password", help="SPLUNK_PASSWORD (prefer the variable: arguments show in ps)")
+    doctor.add_argument("--token", help="a Splunk authentication token (SPLUNK_TOKEN; prefer the variable)")
+    doctor.add_argument("--ca-bundle", metavar="FILE", help="CA certificates for splunkd's TLS (SPLUNK_CA_BUNDLE)")
+    doctor.add_argument("--verify-ssl", metavar="true|false", help="verify splunkd's certificate (SPLUNK_VERIFY_SSL)")
+    client_setup.add_arguments(
+        commands.add_parser(
+            "config",
+            help="print the configuration an MCP client needs to reach this gateway",
+            description="Print a configuration for CLIENT with the gateway's URL and X-Splunk-* headers.",
+        )
+    )
     commands.add_parser(
         "new-state-key",
         help="print a new key for MCP_SPLUNK_STATE_ENCRYPTION_KEY",
@@ -85,6 +136,19 @@ def _parser() -> argparse.ArgumentParser:
         default="9.3.1",
         help="version server/info reports; below 9.0.2 clients use search/jobs (v1)",
     )
+    sandbox.add_argument(
+        "--no-live-data",
+        dest="live_data",
+        action="store_false",
+        help="keep the sample data frozen at start instead of appending new events as time passes",
+    )
+    sandbox.add_argument(
+        "--hec-token",
+        action="append",
+        default=[],
+        metavar="TOKEN[=INDEX]",
+        help="accept this HTTP Event Collector token on /services/collector (default index main; repeatable)",
+    )
     return parser
 
 
@@ -98,6 +162,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "sandbox":
         return _run_sandbox(args)
+    if args.command == "doctor":
+        from mcp_splunk import doctor  # noqa: PLC0415 - keeps `mcp-splunk sandbox` light
+
+        return doctor.run({k: v for k, v in vars(args).items() if k in SplunkDefaults.model_fields and v is not None})
+    if args.command == "config":
+        return client_setup.run(args)
     return _run_gateway(args)
 
 
@@ -112,9 +182,21 @@ def _run_sandbox(args: argparse.Namespace) -> int:
             print(f"mcp-splunk sandbox: --token expects NAME=USER, got {item!r}", file=sys.stderr)
             return 2
         tokens[name] = user
+    hec_tokens: dict[str, str] = {}
+    for item in args.hec_token:
+        token, _, index = item.partition("=")
+        if not token:
+            print(f"mcp-splunk sandbox: --hec-token expects TOKEN or TOKEN=INDEX, got {item!r}", file=sys.stderr)
+            return 2
+        hec_tokens[token] = index or "main"
     try:
         options = SandboxOptions(
-            seed=args.seed, job_latency=args.job_latency, version=args.splunk_version, tokens=tokens
+            seed=args.seed,
+            job_latency=args.job_latency,
+            version=args.splunk_version,
+            tokens=tokens,
+            live_data=args.live_data,
+            hec_tokens=hec_tokens,
         )
         sandbox = Sandbox(options, host=args.host, port=args.port, scheme=args.scheme)
     except ValueError as exc:  # a bad option value (a token for an unknown user, a malformed version): usage error
@@ -123,7 +205,11 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     try:
         sandbox.start()
     except OSError as exc:
-        print(f"mcp-splunk sandbox: cannot start: {exc}", file=sys.stderr)
+        print(
+            f"mcp-splunk sandbox: cannot start: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
+            "choose another --port (0 picks a free one)",
+            file=sys.stderr,
+        )
         return 1
     # Before the URL line: a supervisor may signal the process as soon as it reads that line.
     stop = _stop_on_signal()
@@ -161,12 +247,23 @@ def _run_gateway(args: argparse.Namespace) -> int:
     if refusal is not None:
         print(f"mcp-splunk serve: {refusal}", file=sys.stderr)
         return 2
-    configure_logging(gateway_settings.log_level)
+    # In stdio mode stdout carries JSON-RPC and nothing else: our own lines go to stderr, and while serving the MCP
+    # SDK points file descriptor 1 at stderr, so a library's stray print cannot reach the client either.
+    stdio = gateway_settings.transport == "stdio"
+    if stdio and gateway_settings.audit_log == "stdout":
+        print(
+            "mcp-splunk serve: MCP_SPLUNK_AUDIT_LOG (--audit-log) cannot be stdout with the stdio transport, whose "
+            "stdout carries only JSON-RPC: use stderr (the default) or a file",
+            file=sys.stderr,
+        )
+        return 2
+    configure_logging(gateway_settings.log_level, log_format=gateway_settings.log_format)
     sandbox: Any = None
     if gateway_settings.sandbox:
-        from mcp_splunk.sandbox import Sandbox  # noqa: PLC0415 - only needed with --sandbox
+        from mcp_splunk.sandbox import Sandbox, SandboxOptions  # noqa: PLC0415 - only needed with --sandbox
 
-        sandbox = Sandbox(host="127.0.0.1", port=0).start()
+        # Live data, so that "the last 5 minutes" always has something, as a real Splunk would.
+        sandbox = Sandbox(SandboxOptions(live_data=True), host="127.0.0.1", port=0).start()
         splunk = SplunkDefaults(
             host="127.0.0.1",
             port=sandbox.port,
@@ -176,7 +273,11 @@ def _run_gateway(args: argparse.Namespace) -> int:
             token=None,
             session_key=None,
         )
-        print(f"Sandbox Splunk listening on {sandbox.url} (admin/changeme, analyst/analyst-pass)", flush=True)
+        print(
+            f"Sandbox Splunk listening on {sandbox.url} (admin/changeme, analyst/analyst-pass)",
+            file=sys.stderr if stdio else sys.stdout,
+            flush=True,
+        )
 
     from mcp_splunk.app import create_gateway  # noqa: PLC0415 - keeps `mcp-splunk sandbox` light
 
@@ -188,7 +289,7 @@ def _run_gateway(args: argparse.Namespace) -> int:
         print(f"mcp-splunk serve: invalid configuration: {exc}", file=sys.stderr)
         return 2
     try:
-        if gateway_settings.transport == "stdio":
+        if stdio:
             gateway.mcp.run(transport="stdio", show_banner=False)
             return 0
         try:

@@ -17,10 +17,12 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
-from pydantic import BeforeValidator, Field, FilePath, SecretStr, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, FilePath, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+# The catalogue's toolsets (tools/registry.py fills them): MCP_SPLUNK_TOOLSETS and X-MCP-Toolsets name these.
+TOOLSETS = ("search", "discovery", "knowledge", "kvstore", "platform", "writes")
 
 # A JSON list opens with '[' and then a quote or ']'; a bracketed IPv6 target ("[::1]:8089") never does.
 _JSON_LIST = re.compile(r"\[\s*[\"'\]]")
@@ -98,6 +100,10 @@ class GatewaySettings(BaseSettings):
     jwt_required_scopes: TextList = Field(frozenset(), examples=["mcp:read,mcp:search"])
     jwt_leeway_seconds: int = Field(30, ge=0, le=300)  # clock skew allowed on nbf and iat
     jwt_allow_no_exp: bool = False  # accept JWTs that carry no exp (they never expire)
+    # Named in the OAuth protected resource metadata (RFC 9728); empty = the issuer, when it is a URL
+    jwt_authorization_servers: TextList = Field(frozenset(), examples=["https://idp.example.com"])
+    # The gateway's origin as clients reach it: the RFC 9728 resource (with `path`) and an allowed Host
+    public_url: str | None = Field(None, examples=["https://mcp.example.com"])
     allow_unauthenticated: bool = False  # permit auth=none on a non-loopback address
     # Host header values accepted besides loopback, and browser Origins accepted (fnmatch patterns)
     allowed_hosts: TextList = Field(frozenset(), examples=["mcp.example.com,*.corp.example"])
@@ -115,6 +121,13 @@ class GatewaySettings(BaseSettings):
     rate_limit_burst: int = Field(20, ge=1)
     audit_log: str = "stderr"  # "stderr", "stdout", a file path, or "off": one JSON line per tool call
     audit_spl: bool = False  # include the SPL text in audit lines
+
+    # Observability (docs/OBSERVABILITY.md)
+    log_format: Literal["text", "json"] = "text"  # json: every log line is one JSON object
+    metrics: bool = True  # Prometheus metrics at /metrics (HTTP transport)
+    # What scrapers send as "Authorization: Bearer"; unset, /metrics asks for the gateway's own auth (if any)
+    metrics_token: SecretStr | None = Field(None, examples=["a-long-random-scrape-token"])
+    traces: Literal["off", "otlp"] = "off"  # otlp: export traces (the otel extra; OTEL_EXPORTER_OTLP_* settings)
 
     # Splunk connections
     connect_timeout: float = Field(5.0, gt=0)
@@ -138,6 +151,9 @@ class GatewaySettings(BaseSettings):
 
     # Capabilities and guardrails (no tool argument can loosen these; only the operator can)
     allow_writes: bool = False
+    # What the server offers (after allow_writes, which its check reads); empty = every read toolset, plus writes
+    # when allowed
+    toolsets: TextList = Field(frozenset(), examples=["search,discovery"])
     allow_alert_actions: bool = False  # run_saved_search may trigger a saved search's alert actions
     # Commands added to the SPL policy's read-only list (writing ones also need allow_writes)
     allowed_spl_commands: TextList = Field(frozenset(), examples=["outputlookup"])
@@ -168,6 +184,44 @@ class GatewaySettings(BaseSettings):
                 "holds an entry that is not an endpoint path such as configs/conf-* (letters, digits, _-.:@*, '/')"
             )
         return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 16:
+            raise ValueError("must be at least 16 characters (make one with: openssl rand -hex 32)")
+        return value
+
+    @field_validator("toolsets")
+    @classmethod
+    def _known_toolsets(cls, value: frozenset[str], info: ValidationInfo) -> frozenset[str]:
+        value = frozenset(v.lower() for v in value)
+        if not value <= set(TOOLSETS):
+            raise ValueError(f"names a toolset that does not exist; the toolsets are {', '.join(TOOLSETS)}")
+        if "writes" in value and info.data.get("allow_writes") is False:
+            raise ValueError("names writes, which also needs MCP_SPLUNK_ALLOW_WRITES=true (or --allow-writes)")
+        return value
+
+    @field_validator("jwt_authorization_servers")
+    @classmethod
+    def _server_urls(cls, value: frozenset[str]) -> frozenset[str]:
+        if any(urlsplit(v).scheme not in ("http", "https") or not urlsplit(v).netloc for v in value):
+            raise ValueError("holds an entry that is not an http(s) URL such as https://idp.example.com")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        extra = parts.path.strip("/") or parts.query or parts.fragment or parts.username
+        if parts.scheme not in ("http", "https") or not parts.hostname or extra:
+            raise ValueError(
+                "must be the gateway's origin as clients reach it, such as https://mcp.example.com "
+                "(no path: MCP_SPLUNK_PATH adds it)"
+            )
+        return f"{parts.scheme}://{parts.netloc}"
 
     @field_validator("state_url")
     @classmethod
@@ -230,18 +284,20 @@ class InvalidSettings(Exception):
         self.lines = lines
 
 
-def load_settings(flags: Mapping[str, Any] | None = None) -> Settings:
-    """Both halves from the environment, ``flags`` (``serve`` options by field name) overriding ``MCP_SPLUNK_*``.
+def load_settings(flags: Mapping[str, Any] | None = None, splunk_flags: Mapping[str, Any] | None = None) -> Settings:
+    """Both halves from the environment, ``flags`` (``serve`` options by field name) overriding ``MCP_SPLUNK_*``
+    and ``splunk_flags`` (``doctor`` options) overriding ``SPLUNK_*``.
 
     Raises ``InvalidSettings`` describing every bad setting of both halves at once.
     """
     flags = flags or {}
+    splunk_flags = splunk_flags or {}
     lines: list[str] = []
     splunk = gateway = None
     try:
-        splunk = SplunkDefaults()
+        splunk = SplunkDefaults(**splunk_flags)
     except ValidationError as exc:
-        lines += _describe(exc, SplunkDefaults)
+        lines += _describe(exc, SplunkDefaults, splunk_flags)
     try:
         gateway = GatewaySettings(**flags)
     except ValidationError as exc:
