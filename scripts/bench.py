@@ -401,7 +401,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"starting the sandbox ({len(tokens)} tokens) and the MCP floor server", flush=True)
     noop_command = [sys.executable, str(SCRIPTS / "bench_noop_server.py"), "--port", "0"]
     with ExitStack() as stack:
-        sandbox = stack.enter_context(SandboxProcess(extra_args=[a for t in tokens for a in ("--token", f"{t}=admin")]))
+        # A frozen corpus: every run searches the same events.
+        frozen = ["--no-live-data", *(a for t in tokens for a in ("--token", f"{t}=admin"))]
+        sandbox = stack.enter_context(SandboxProcess(extra_args=frozen))
         noop = quiet(stack.enter_context(ServerProcess(noop_command, NOOP_READY, env=CLEAN_ENV)))
         try:
             if args.only_scaleout:

@@ -1,10 +1,11 @@
 """The scale-out scenario of ``scripts/bench.py``: one replica called directly against three behind haproxy.
 
-Both sides are ``mcp-splunk serve --stateless`` processes with the same settings, in front of the benchmark's
-sandbox, and every call takes a rate-limit token. The single replica keeps its tokens in process; the three
-replicas keep them in a real Redis (``MCP_SPLUNK_STATE_URL``) and sit behind the shipped ``deploy/haproxy.cfg``
-(round robin). So the difference between the two at one client is what scale-out adds to a call: the balancer's
-hop plus the shared state's round trip (the issue's target: at most 0.5 ms at p50). At more clients the same run
+Every side is ``mcp-splunk serve --stateless`` with the same settings, in front of the benchmark's sandbox, and
+every call takes a rate-limit token. The single replica keeps its tokens in process; a second single replica keeps
+them in a real Redis (``MCP_SPLUNK_STATE_URL``), called directly; the three replicas keep them in that Redis too
+and sit behind the shipped ``deploy/haproxy.cfg`` (round robin). The difference between the first and the last at
+one client is what scale-out adds to a call, the balancer's hop plus the shared state's round trip (the issue's
+target: at most 0.5 ms at p50); the middle side splits it between the two. At more clients the same run
 shows what three processes on this machine's cores give over one (throughput, and CPU per call summed over every
 process on each side: replicas, haproxy, Redis).
 
@@ -19,7 +20,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import AsyncExitStack, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -90,50 +91,68 @@ async def scaleout_phase(args: argparse.Namespace, splunk_url: str, out: Path) -
         stack.callback(redis.stop)
         single = replica(splunk_port, directory, "single", **RATE)
         shared = {"state_url": redis.url, "trusted_proxies": "127.0.0.1", **RATE}
+        # The same replica with its rate limits in Redis, called directly: splits the added time into the state's
+        # round trip and the balancer's hop.
+        stateful = replica(splunk_port, directory, "single-redis", **shared)
         group = [replica(splunk_port, directory, f"gw{i}", **shared) for i in range(1, REPLICAS + 1)]
-        stack.enter_context(_started([single, *group]))
+        stack.enter_context(_started([single, stateful, *group]))
         balanced = stack.enter_context(haproxy([_port(p) for p in group], directory, binary=locate("haproxy")))
         me = psutil.Process()
         balancer_pid = next(p.pid for p in me.children(recursive=True) if p.name() == "haproxy")
-        monitors: dict[str, ProcessMonitor] = {f"gw{i}": ProcessMonitor(p.pid) for i, p in enumerate(group, 1)}
-        monitors["haproxy"] = ProcessMonitor(balancer_pid)
         assert redis.process is not None
-        monitors["redis"] = ProcessMonitor(redis.process.pid)
+        monitors: dict[str, dict[str, ProcessMonitor]] = {
+            "single": {"single": ProcessMonitor(single.pid)},
+            "single_redis": {"single-redis": ProcessMonitor(stateful.pid), "redis": ProcessMonitor(redis.process.pid)},
+            "balanced": {
+                **{f"gw{i}": ProcessMonitor(p.pid) for i, p in enumerate(group, 1)},
+                "haproxy": ProcessMonitor(balancer_pid),
+                "redis": ProcessMonitor(redis.process.pid),
+            },
+        }
+        urls = {"single": single.url, "single_redis": stateful.url, "balanced": balanced}
         load = LoadMonitor()
         for clients in levels:
             headers = [splunk_headers(splunk_url, token_for(i)) for i in range(clients)]
-            one, three = Series(), Series()
-            async with open_clients(single.url, headers) as direct, open_clients(balanced, headers) as spread:
-                await run_mcp(direct, TOOL, {}, warmup=args.warmup, duration=0)
-                await run_mcp(spread, TOOL, {}, warmup=args.warmup * REPLICAS, duration=0)
+            series = {side: Series() for side in urls}
+            async with AsyncExitStack() as opened:
+                sides = {side: await opened.enter_async_context(open_clients(u, headers)) for side, u in urls.items()}
+                for side, side_clients in sides.items():
+                    warmup = args.warmup * (REPLICAS if side == "balanced" else 1)
+                    await run_mcp(side_clients, TOOL, {}, warmup=warmup, duration=0)
                 piece = args.duration / args.rounds
                 for _ in range(args.rounds):
-                    with one.watching(single=ProcessMonitor(single.pid), load=load):
-                        one.sample.merge(await run_mcp(direct, TOOL, {}, warmup=0, duration=piece))
-                    with three.watching(load=load, **monitors):
-                        three.sample.merge(await run_mcp(spread, TOOL, {}, warmup=0, duration=piece))
-            a, b = summarize(one.sample), summarize(three.sample)
-            added = round(b["p50_ms"] - a["p50_ms"], 3) if a["p50_ms"] is not None and b["p50_ms"] else None
+                    for side, side_clients in sides.items():
+                        with series[side].watching(load=load, **monitors[side]):
+                            series[side].sample.merge(await run_mcp(side_clients, TOOL, {}, warmup=0, duration=piece))
+            found = {side: summarize(series[side].sample) for side in urls}
+            a, r, b = found["single"], found["single_redis"], found["balanced"]
             results["levels"][str(clients)] = {
-                "single": a,
-                "balanced": b,
-                "added_p50_ms": added,
+                **found,
+                "added_p50_ms": _difference(b, a),
+                "state_p50_ms": _difference(r, a),
                 "throughput_ratio": round(b["throughput_per_s"] / a["throughput_per_s"], 2)
                 if a["throughput_per_s"]
                 else None,
                 "cpu_ms_per_call": {
-                    "single": _cpu_ms_per_call(one.stats, ["single"], a["calls"]),
-                    "balanced": _cpu_ms_per_call(three.stats, list(monitors), b["calls"]),
+                    side: _cpu_ms_per_call(series[side].stats, list(monitors[side]), found[side]["calls"])
+                    for side in urls
                 },
-                "foreign_load": {"single": one.stats["load"], "balanced": three.stats["load"]},
+                "foreign_load": {side: series[side].stats["load"] for side in urls},
             }
             print(
-                f"  {clients} client(s): p50 single {a['p50_ms']} ms, {REPLICAS} behind haproxy {b['p50_ms']} ms "
-                f"(added {added} ms); calls/s {a['throughput_per_s']:.0f} vs {b['throughput_per_s']:.0f}",
+                f"  {clients} client(s): p50 single {a['p50_ms']} ms, with Redis {r['p50_ms']} ms, {REPLICAS} behind "
+                f"haproxy {b['p50_ms']} ms; calls/s {a['throughput_per_s']:.0f} / {r['throughput_per_s']:.0f} / "
+                f"{b['throughput_per_s']:.0f}",
                 flush=True,
             )
     results["audited_calls"] = _audited_calls(directory)
     return results
+
+
+def _difference(later: dict[str, Any], base: dict[str, Any]) -> float | None:
+    if later["p50_ms"] is None or base["p50_ms"] is None:
+        return None
+    return round(later["p50_ms"] - base["p50_ms"], 3)
 
 
 def target(results: dict[str, Any]) -> tuple[float | None, str]:
@@ -154,20 +173,21 @@ def markdown(results: dict[str, Any], cores: int) -> list[str]:
         f"takes a rate-limit token on both sides. {cores} cores for everything (sandbox, replicas, haproxy, Redis, "
         "clients).",
         "",
-        "| clients | single p50/p95/p99 ms | balanced p50/p95/p99 ms | added p50 ms | calls/s single / balanced "
-        "| CPU ms/call single | CPU ms/call balanced (replicas + haproxy + Redis) | other load |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| clients | single p50/p95/p99 ms | single + Redis p50/p95/p99 ms | balanced p50/p95/p99 ms "
+        "| added p50 ms (of which Redis) | calls/s single / + Redis / balanced | CPU ms/call single "
+        "| CPU ms/call balanced (replicas + haproxy + Redis) | other load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for clients, cell in results["levels"].items():
-        a, b = cell["single"], cell["balanced"]
+        a, r, b = cell["single"], cell["single_redis"], cell["balanced"]
         cpu_b = cell["cpu_ms_per_call"]["balanced"]
         parts = " + ".join(f"{cpu_b[name]:.2f}" for name in cpu_b if name != "total" and cpu_b[name] is not None)
         load = cell["foreign_load"]
         lines.append(
-            f"| {clients} | {_ms(a)} | {_ms(b)} | {cell['added_p50_ms']} "
-            f"| {a['throughput_per_s']:.0f} / {b['throughput_per_s']:.0f} "
+            f"| {clients} | {_ms(a)} | {_ms(r)} | {_ms(b)} | {cell['added_p50_ms']} ({cell['state_p50_ms']}) "
+            f"| {a['throughput_per_s']:.0f} / {r['throughput_per_s']:.0f} / {b['throughput_per_s']:.0f} "
             f"| {cell['cpu_ms_per_call']['single']['total']} | {cpu_b['total']} ({parts}) "
-            f"| {load['single'].get('foreign_share', 0):.0%} / {load['balanced'].get('foreign_share', 0):.0%} |"
+            f"| {max(load[side].get('foreign_share', 0) for side in load):.0%} |"
         )
     spread = ", ".join(f"{name} {count}" for name, count in results["audited_calls"].items())
     lines += ["", f"Audited tool calls per process (warm-ups included): {spread}."]

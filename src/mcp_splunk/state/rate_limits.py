@@ -8,6 +8,7 @@ allow exactly what one would): at most ``burst`` calls in any ``60 * burst / per
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
@@ -115,13 +116,15 @@ class SharedWindows:
 
     async def _take(self, who: str) -> float:
         limiter = self._strategy()
-        for rule in self._rules:
-            # hit() tests and counts atomically on Redis; a call refused by the second rule has spent one unit of
-            # the first, which errs on the side of fewer calls.
-            if not await limiter.hit(rule, who):
-                stats = await limiter.get_window_stats(rule, who)
-                return max(0.1, stats.reset_time - time.time())
-        return 0.0
+        # hit() tests and counts atomically on Redis, one rule at a time; both go out together, so a call waits one
+        # round trip, not two. A call refused by one rule has spent a unit of the other, which errs on the side of
+        # fewer calls.
+        granted = await asyncio.gather(*(limiter.hit(rule, who) for rule in self._rules))
+        refused = [rule for rule, ok in zip(self._rules, granted, strict=True) if not ok]
+        if not refused:
+            return 0.0
+        resets = await asyncio.gather(*(limiter.get_window_stats(rule, who) for rule in refused))
+        return max(0.1, max(stats.reset_time for stats in resets) - time.time())
 
     def _without_redis(self, who: str) -> float:
         if self.outage.mode == "closed":
