@@ -66,6 +66,13 @@ class Job:
     def is_done(self) -> bool:
         return self.state in TERMINAL
 
+    def time_left(self) -> int:
+        """Seconds until the job expires (splunkd's ``ttl``): the whole TTL until it finishes, then counting down
+        from its last access (any request about it, or a ``touch``)."""
+        if not self.is_done:
+            return self.ttl
+        return max(0, round(self.ttl - (time.monotonic() - self.touched)))
+
     def revealed(self) -> float:
         """Fraction of the counts a client may see now: all of them once DONE, the progress before."""
         return 1.0 if self.state == DONE else self.progress

@@ -114,6 +114,30 @@ def job_owner(service: client.Service, sid: str) -> str | None:
     return str(owner) if owner else None
 
 
+def list_jobs(service: client.Service, *, count: int) -> list[JSON]:
+    """The jobs splunkd shows the caller (their own; every user's for an admin), at most ``count``, each with its
+    ``content``, ``acl`` and ``published`` (creation) time."""
+    document = _json_body(service.get(jobs_path(service), output_mode="json", count=count)) or {}
+    return [
+        {
+            "content": e.get("content") or {},
+            "acl": e.get("acl") or {},
+            # splunkd dates the job's entry; the sandbox carries the same time in the content.
+            "published": e.get("published") or (e.get("content") or {}).get("published") or "",
+        }
+        for e in document.get("entry", [])
+    ]
+
+
+def touch_job(service: client.Service, sid: str, ttl: int | None) -> None:
+    """Restart the job's expiry clock (``touch``), or set a new TTL from now (``setttl``)."""
+    job = client.Job(service, sid)
+    if ttl is None:
+        job.touch()
+    else:
+        job.set_ttl(ttl)
+
+
 def job_results(
     service: client.Service, sid: str, *, offset: int = 0, count: int = 100, kind: str = "results"
 ) -> ResultsPage:

@@ -9,7 +9,8 @@ to the job-results resource (``splunk://jobs/{sid}/results``), so a client can r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from fastmcp.resources.template import expand_uri_template
 from fastmcp.server.dependencies import get_context
@@ -47,6 +48,91 @@ def wait_seconds_field() -> Any:
             "How long to wait for the search to finish, in seconds. If it takes longer the call returns the sid and "
             "status instead of blocking; poll get_search_job. Default 30; the operator's maximum applies."
         ),
+    )
+
+
+SearchLevel = Literal["fast", "smart", "verbose"]
+# How a job started by the gateway says so in splunkd's job list (``list_search_jobs`` reads it back).
+PROVENANCE = "mcp-splunk"
+
+
+def search_level_field() -> Any:
+    return Field(
+        None,
+        description=(
+            "Splunk's search mode (adhoc_search_level): 'fast' extracts only the default fields and those the SPL "
+            "names (quickest), 'verbose' every field, 'smart' (Splunk Web's default) is fast for searches with a "
+            "transforming command such as stats and verbose otherwise. Default: Splunk's own (verbose over REST)."
+        ),
+    )
+
+
+def sample_ratio_field() -> Any:
+    return Field(
+        None,
+        ge=1,
+        le=100_000_000,
+        description=(
+            "Event sampling: search one event in N (e.g. 100), for a quick look at a large data set. Counts and "
+            "sums then describe the sample, not all events: scale them by N. Default 1 (no sampling)."
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOptions:
+    """The caller's search mode and sampling, as splunkd's job arguments and as the result's metrics echo them."""
+
+    search_level: SearchLevel | None = None
+    sample_ratio: int | None = None
+
+    def job_args(self, *, ratio_key: str = "sample_ratio") -> dict[str, Any]:
+        """Only what was asked for, so Splunk's (or a saved search's) own setting holds otherwise."""
+        args: dict[str, Any] = {}
+        if self.search_level:
+            args["adhoc_search_level"] = self.search_level
+        if self.sample_ratio:
+            args[ratio_key] = self.sample_ratio
+        return args
+
+    def metrics(
+        self,
+        *,
+        duration: float,
+        scanned: int | None,
+        matched: int | None,
+        result_count: int,
+        rows: int,
+        finished: bool,
+        cut_by: list[str],
+        messages: list[dict[str, str]],
+    ) -> dict[str, Any]:
+        return {
+            "run_duration_seconds": round(duration, 3),
+            "events_scanned": scanned,
+            "events_matched": matched,
+            "result_count": result_count,
+            "rows_returned": rows,
+            "finished": finished,
+            "cut_by": cut_by,
+            "search_level": self.search_level,
+            "sample_ratio": self.sample_ratio or 1,
+            "messages": messages,
+        }
+
+
+def job_metrics(status: JobStatus, options: SearchOptions, *, rows: int, cut_by: list[str]) -> dict[str, Any]:
+    """The ``metrics`` of a job's result, from splunkd's own status (runDuration, scanCount, eventCount, …)."""
+    stops = ["time_limit"] if not status.is_done else ["finalized"] if status.is_finalized else []
+    return options.metrics(
+        duration=status.run_duration,
+        scanned=status.scan_count,
+        matched=status.event_count,
+        result_count=status.result_count,
+        rows=rows,
+        finished=not stops,
+        cut_by=stops + cut_by,
+        messages=status.messages,
     )
 
 
@@ -107,6 +193,7 @@ async def first_page(
     settings: GatewaySettings,
     wait_seconds: float | None,
     row_limit: int | None,
+    options: SearchOptions,
     context: Mapping[str, Any] | None = None,
 ) -> ToolOutput:
     """Wait for job ``sid`` and answer with its first page of results (or its status, if it is still running).
@@ -120,6 +207,7 @@ async def first_page(
             **lead,
             "done": False,
             "status": status.as_dict(),
+            "metrics": job_metrics(status, options, rows=0, cut_by=[]),
             "message": "Still running: poll get_search_job, then get_search_results.",
         }
         return ToolOutput(data)
@@ -127,9 +215,12 @@ async def first_page(
     page = await splunk.run(ops.job_results, sid, offset=0, count=limit)
     data = {**lead, "done": True, "fields": page.fields, "results": [], "total": status.result_count}
     data["status"] = status.as_dict()
+    # The metrics' size hardly depends on its numbers: a draft with every row cap stands in while rows are fitted.
+    data["metrics"] = job_metrics(status, options, rows=0, cut_by=["row_limit", "output_limit"])
     rows = page.rows[: fit_rows(page.rows, settings.max_output_chars, around=data)]
     window = paginate(status.result_count, 0, len(rows))
     data |= {"results": rows, "paging": window.as_dict()}
+    cut_by: list[str] = []
     if cut := truncation(
         len(rows),
         min(requested, status.result_count),
@@ -137,5 +228,9 @@ async def first_page(
         reason="output_limit" if len(rows) < limit else "row_limit",
     ):
         data["truncated"] = cut
+        cut_by.append(cut["reason"])
+    elif len(rows) < status.result_count:
+        cut_by.append("row_limit")  # the rows asked for came back, and more wait to be paged through
+    data["metrics"] = job_metrics(status, options, rows=len(rows), cut_by=cut_by)
     link = next_page_link(sid, window)
     return ToolOutput(data, (link,) if link else ())

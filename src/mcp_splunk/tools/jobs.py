@@ -38,7 +38,7 @@ def _number(value: Any, default: float = 0.0) -> float:
         return default
 
 
-def _messages(raw: Any) -> list[dict[str, str]]:
+def normalize_messages(raw: Any) -> list[dict[str, str]]:
     """splunkd reports job messages as ``{level: [texts]}`` (XML) or ``[{type, text}]`` (JSON)."""
     if isinstance(raw, dict):
         return [
@@ -61,6 +61,7 @@ class JobStatus:
     dispatch_state: str
     is_done: bool
     is_failed: bool
+    is_finalized: bool  # stopped early (by a finalize request or Splunk's own limits): results are partial
     done_progress: float
     event_count: int
     result_count: int
@@ -75,12 +76,13 @@ class JobStatus:
             dispatch_state=str(content.get("dispatchState", "UNKNOWN")),
             is_done=_flag(content.get("isDone")),
             is_failed=_flag(content.get("isFailed")),
+            is_finalized=_flag(content.get("isFinalized")),
             done_progress=_number(content.get("doneProgress")),
             event_count=int(_number(content.get("eventCount"))),
             result_count=int(_number(content.get("resultCount"))),
             scan_count=int(_number(content.get("scanCount"))),
             run_duration=_number(content.get("runDuration")),
-            messages=_messages(content.get("messages")),
+            messages=normalize_messages(content.get("messages")),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -89,6 +91,7 @@ class JobStatus:
             "dispatch_state": self.dispatch_state,
             "is_done": self.is_done,
             "is_failed": self.is_failed,
+            "is_finalized": self.is_finalized,
             "done_progress": round(self.done_progress, 4),
             "event_count": self.event_count,
             "result_count": self.result_count,

@@ -125,13 +125,14 @@ class CancelSearchJob(BaseTool):
         splunk = await self.get_splunk_service()
         await known_job(splunk, params.sid)
         if not self.deps.settings.gateway.allow_writes:
-            await _require_own_job(splunk, params.sid)
+            await require_own_job(splunk, params.sid, done="cancelled")
         await splunk.run(ops.cancel_job, params.sid)
         return ToolOutput({"sid": params.sid, "cancelled": True})
 
 
-async def _require_own_job(splunk: SplunkClient, sid: str) -> None:
-    """Refuse, before anything is cancelled, unless the caller's Splunk identity owns the job.
+async def require_own_job(splunk: SplunkClient, sid: str, *, done: str) -> None:
+    """Refuse, before anything is changed, unless the caller's Splunk identity owns the job (``done``: the verb
+    of the refusal, e.g. "cancelled").
 
     Both names come from splunkd (the job's ``eai:acl`` and ``authentication/current-context``), so token and
     session-key callers, whose configuration carries no username, are judged the same way.
@@ -139,15 +140,15 @@ async def _require_own_job(splunk: SplunkClient, sid: str) -> None:
     owner = await _job_owner(splunk, sid)
     if owner is None:
         raise PolicyViolation(
-            f"Search job {sid} was not cancelled: Splunk has not yet said who owns it (it is still starting). "
-            "Try again in a moment; cancelling other users' jobs needs MCP_SPLUNK_ALLOW_WRITES=true."
+            f"Search job {sid} was not {done}: Splunk has not yet said who owns it (it is still starting). "
+            "Try again in a moment; changing other users' jobs needs MCP_SPLUNK_ALLOW_WRITES=true."
         )
     me = str((await splunk.run(ops.current_context)).get("username") or "")
     if not me or owner != me:
         raise PolicyViolation(
-            f"Search job {sid} was not cancelled: it belongs to Splunk user '{owner}', not to '{me or 'unknown'}', "
-            "and with writes disabled this gateway cancels only the caller's own jobs. Cancel your own jobs, or "
-            "ask the operator to set MCP_SPLUNK_ALLOW_WRITES=true to cancel other users' jobs."
+            f"Search job {sid} was not {done}: it belongs to Splunk user '{owner}', not to '{me or 'unknown'}', "
+            "and with writes disabled this gateway changes only the caller's own jobs. Use your own jobs, or "
+            "ask the operator to set MCP_SPLUNK_ALLOW_WRITES=true to change other users' jobs."
         )
 
 

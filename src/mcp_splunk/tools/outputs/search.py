@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from mcp_splunk.tools.outputs.common import Omitted, Paging, Result, Row, SplunkValue, Truncation
+from mcp_splunk.tools.outputs.common import Listing, Omitted, Paging, Result, Row, SplunkValue, Truncation
 
 
 class JobMessage(Result):
@@ -19,11 +19,32 @@ class JobStatusResult(Result):
     dispatch_state: str
     is_done: bool
     is_failed: bool
+    is_finalized: bool
     done_progress: float
     event_count: int
     result_count: int
     scan_count: int
     run_duration_seconds: float
+    messages: list[JobMessage]
+
+
+# Why a result holds less than the whole search: the wait ran out ("time_limit"), Splunk stopped the job early
+# ("finalized"), the row cap (the caller's or the operator's) or the output size limit.
+CutBy = Literal["time_limit", "finalized", "row_limit", "output_limit"]
+
+
+class SearchMetrics(Result):
+    # How the search ran, in every search result. An export has no job, so Splunk reports no scan counts for it.
+
+    run_duration_seconds: float
+    events_scanned: int | None
+    events_matched: int | None
+    result_count: int
+    rows_returned: int
+    finished: bool
+    cut_by: list[CutBy]
+    search_level: Literal["fast", "smart", "verbose"] | None
+    sample_ratio: int
     messages: list[JobMessage]
 
 
@@ -34,6 +55,7 @@ class SearchRun(Result):
     sid: str
     done: bool
     status: JobStatusResult
+    metrics: SearchMetrics
     message: str | Omitted = None
     fields: list[str] | Omitted = None
     results: list[Row] | Omitted = None
@@ -70,6 +92,7 @@ class ExportResult(Result):
     hint: str | Omitted = None  # with truncated: how to get every row
     preview_rows_skipped: int
     messages: list[dict[str, SplunkValue]]
+    metrics: SearchMetrics
 
 
 class CancelResult(Result):
@@ -94,3 +117,33 @@ class SplCheck(Result):
     commands: list[str]
     findings: list[Finding]
     splunk_commands: list[SplunkValue]
+
+
+class JobSummary(Result):
+    sid: str
+    search: str
+    label: str | None
+    owner: str | None
+    app: str | None
+    dispatch_state: str
+    done_progress: float
+    is_done: bool
+    event_count: int
+    result_count: int
+    scan_count: int
+    run_duration_seconds: float
+    created: str | None
+    age_seconds: int | None
+    ttl_seconds: int | None  # until Splunk deletes the job and its results
+    started_by_gateway: bool
+
+
+class JobListing(Listing):
+    jobs: list[JobSummary]
+    include_other_users: bool
+
+
+class TouchResult(Result):
+    sid: str
+    ttl_seconds: int | None
+    touched: bool

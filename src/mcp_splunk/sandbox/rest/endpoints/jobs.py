@@ -29,6 +29,7 @@ from mcp_splunk.sandbox.rest.results import export_stream, results_reply, select
 from mcp_splunk.sandbox.rest.routes import route
 from mcp_splunk.sandbox.search_context import SandboxSearchContext
 from mcp_splunk.sandbox.spl import SplError, describe, parse_search, resolve_time, run_search
+from mcp_splunk.sandbox.spl.modes import mode_context, sample_ratio, search_level
 from mcp_splunk.sandbox.state import SandboxState
 
 EXEC_MODES = ("normal", "blocking", "oneshot")
@@ -65,6 +66,8 @@ def prepare(state: SandboxState, req: SplunkdRequest, search: str, *, now: float
         for key in ("earliest_time", "latest_time"):
             if value := req.get(key):
                 resolve_time(value, now)
+        search_level(req.get("adhoc_search_level"))
+        sample_ratio(req.get("sample_ratio") or req.get("dispatch.sample_ratio"))
     except SplError as exc:
         raise _fatal(exc) from None
     request = {k: v for k, v in req.form(exclude=("output_mode", "search")).items()}
@@ -103,7 +106,7 @@ def dispatch(
         info=describe(parsed),
         on_done=on_done,
     )
-    ctx = SandboxSearchContext(state, run_as or user, now, app)
+    ctx = mode_context(SandboxSearchContext(state, run_as or user, now, app), parsed, request)
     return state.jobs.submit(job, ctx)
 
 
@@ -137,7 +140,7 @@ def _oneshot(state: SandboxState, req: SplunkdRequest, search: str) -> Reply:
     try:
         result = run_search(
             parsed,
-            SandboxSearchContext(state, user, now),
+            mode_context(SandboxSearchContext(state, user, now), parsed, request),
             earliest_time=request.get("earliest_time"),
             latest_time=request.get("latest_time"),
         )
@@ -198,16 +201,18 @@ def job_entry(job: Job, server_name: str) -> Entry:
         "latestTime": _iso(result.latest if result else None),
         "numPreviews": 0,
         "priority": 5,
+        "provenance": job.request.get("provenance", ""),
         "remoteSearch": info.get("remoteSearch", ""),
         "reportSearch": info.get("reportsSearch", "") if result is None or result.is_reporting else "",
         "resultCount": results,
         "resultIsStreaming": not (result.is_reporting if result else False),
         "resultPreviewCount": results,
+        "sampleRatio": job.request.get("sample_ratio") or job.request.get("dispatch.sample_ratio") or "1",
         "runDuration": f"{job.run_duration:.6f}",
         "scanCount": scanned,
         "sid": job.sid,
         "statusBuckets": 0,
-        "ttl": job.ttl,
+        "ttl": job.time_left(),
         "messages": messages,
         "request": dict(job.request),
         "runtime": {"auto_cancel": "0", "auto_pause": "0"},
@@ -299,6 +304,7 @@ def control(state: SandboxState, req: SplunkdRequest, params: dict[str, str]) ->
         job.paused = action == "pause"
     elif action == "setttl":
         job.ttl = req.int_param("ttl", job.ttl, minimum=1)
+    # "touch" needs nothing more: looking the job up (``_owned_job``) restarted its time to live.
     return MessageReply(200, [("INFO", f"Search job {action} request was successful.")])
 
 
@@ -311,7 +317,7 @@ def export(state: SandboxState, req: SplunkdRequest, _: dict[str, str]) -> Reply
     try:
         result = run_search(
             parsed,
-            SandboxSearchContext(state, req.require_user(), now),
+            mode_context(SandboxSearchContext(state, req.require_user(), now), parsed, request),
             earliest_time=request.get("earliest_time"),
             latest_time=request.get("latest_time"),
         )
