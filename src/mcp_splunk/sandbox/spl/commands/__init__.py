@@ -6,6 +6,7 @@ from mcp_splunk.sandbox.spl.commands import (  # noqa: F401  (imported to regist
     charting,
     evaluating,
     fields,
+    fieldsummary,
     generating,
     ordering,
     refused,
