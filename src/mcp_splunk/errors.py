@@ -102,3 +102,9 @@ class OutsideToolsets(GatewayError):
     """The client's ``X-MCP-Toolsets`` header leaves out the toolset of the tool it called."""
 
     code = "tool_not_in_toolsets"
+
+
+class NotConfirmed(GatewayError):
+    """The user, asked through the client (elicitation), declined or cancelled a destructive change."""
+
+    code = "not_confirmed"

@@ -80,7 +80,8 @@ class SplunkConfig:
         """Who this config acts as, for logs and messages (never a secret)."""
         return self.username or ("token" if self.token else "session key")
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, key: bytes = _FINGERPRINT_KEY) -> str:
+        """Equal for equal configs; ``key`` other than this process's own compares across processes (replicas)."""
         parts = (
             self.scheme,
             self.host.lower(),
@@ -95,7 +96,7 @@ class SplunkConfig:
             self.app,
             self.owner,
         )
-        return hmac.new(_FINGERPRINT_KEY, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
+        return hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
 def _reveal(secret: Secret | None) -> str:

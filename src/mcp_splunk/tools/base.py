@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from fastmcp.tools import Tool
-from fastmcp.tools.base import ToolResult
+from fastmcp.tools.base import InputRequiredToolResult, ToolResult
+from fastmcp.utilities.tasks import TaskConfig
 from mcp.types import ContentBlock, ResourceLink, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
@@ -24,6 +26,8 @@ from mcp_splunk.middleware.client_config import RequestConfig
 from mcp_splunk.results import error_result
 from mcp_splunk.settings import Settings
 from mcp_splunk.splunk.pool import ConnectionPool
+from mcp_splunk.tasks import task_request
+from mcp_splunk.tools.confirmation import AskUser
 from mcp_splunk.tools.guard import SplGuard
 from mcp_splunk.tools.limits import cap_text, compact_json
 from mcp_splunk.tools.outputs.common import Result as ResultModel
@@ -71,6 +75,8 @@ class BaseTool(ABC):
     writes: ClassVar[bool] = False  # write tools exist only when the operator enables writes
     # The README's Kind, for a tool whose gate is finer than "read-only" or "write (only with writes on)".
     kind: ClassVar[str | None] = None
+    # May run as an MCP task for a client that asks (with MCP_SPLUNK_TASKS on): long work that should not hold a call.
+    task: ClassVar[bool] = False
 
     def __init__(self, deps: ToolDeps) -> None:
         self.deps = deps
@@ -88,6 +94,8 @@ class BaseTool(ABC):
 
 
 _MAX_PROBLEMS = 10
+# How often a task's client should poll it (tasks/get): a search's progress moves in seconds, not minutes.
+_TASK_POLL = timedelta(seconds=1)
 
 
 def _shown(part: str | int) -> str:
@@ -127,9 +135,12 @@ class _FastMCPTool(Tool):
         except ValidationError as exc:
             return error_result(InvalidArgument(describe_validation(exc, impl.Params)))
         try:
-            output = await impl.execute(params)
+            async with task_request(impl.deps.settings):
+                output = await impl.execute(params)
         except GatewayError as exc:
             return error_result(exc)
+        except AskUser as ask:  # a destructive write waits for the user's answer (2026-07-28 elicitation)
+            return InputRequiredToolResult(ask.ask)
         text = cap_text(compact_json(output.data), impl.deps.settings.gateway.max_output_chars)
         content: list[ContentBlock] = [TextContent(type="text", text=text), *output.links]
         return ToolResult(content=content, structured_content=output.data)
@@ -145,6 +156,9 @@ def to_fastmcp(tool: BaseTool) -> Tool:
         parameters=schema,
         output_schema=output_schema(tool.Result),
         annotations=tool.annotations.model_copy(update={"title": tool.title}),
+        task_config=TaskConfig(
+            "optional" if tool.task and tool.deps.settings.gateway.tasks else "forbidden", _TASK_POLL
+        ),
     )
     adapted._impl = tool
     return adapted

@@ -1,7 +1,8 @@
 """KV Store: list collections, query records, and (only with writes enabled) insert, update and delete records.
 
 Every call addresses ``/servicesNS/nobody/<app>/storage/collections/...`` explicitly; see ``splunk.admin_ops``.
-Deletes need ``confirm: true`` and a non-empty selector, so no call can empty a collection by accident.
+Deletes need a non-empty selector, so no call can empty a collection by accident, and the user's yes when the
+client can ask (elicitation), else ``confirm: true``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mcp_splunk.errors import InvalidArgument, SplunkNotFound
 from mcp_splunk.splunk import admin_ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, mutating, read_only
+from mcp_splunk.tools.confirmation import user_confirms
 from mcp_splunk.tools.kv_common import (
     APP_DESCRIPTION,
     QUERY_EXAMPLE,
@@ -322,9 +324,9 @@ class DeleteKvstoreRecords(BaseTool):
     name = "delete_kvstore_records"
     title = "Delete KV Store records"
     description = (
-        "Delete KV Store records selected by _key values and/or a Mongo-style query; needs confirm=true, and a "
-        "call without it only reports what would be deleted. It never deletes a whole collection's records "
-        "without a selector."
+        "Delete KV Store records selected by _key values and/or a Mongo-style query; needs the user's yes (asked "
+        "when the client supports elicitation) or else confirm=true, and a call without either only reports what "
+        "would be deleted. It never deletes a whole collection's records without a selector."
     )
     annotations = mutating(destructive=True, idempotent=True)
     Params = DeleteParams
@@ -349,8 +351,8 @@ class DeleteKvstoreRecords(BaseTool):
         listed = ", ".join(keys[:_SHOWN_KEYS]) + (
             f" and {len(keys) - _SHOWN_KEYS} more" if len(keys) > _SHOWN_KEYS else ""
         )
-        if not params.confirm:
-            what = f"{len(keys)} record(s) from {where}" + (f": {listed}" if keys else "")
+        what = f"{len(keys)} record(s) from {where}" + (f": {listed}" if keys else "")
+        if not await user_confirms(f"Delete {what}?", confirm=params.confirm):
             raise InvalidArgument(
                 f"Not deleted: confirm is not true. This call would delete {what}. Call again with confirm: true "
                 "to delete them."

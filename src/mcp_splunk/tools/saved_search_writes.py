@@ -1,8 +1,9 @@
 """Saved-search writes (only with writes enabled): create, update and delete, in the request's namespace.
 
 A saved search runs later, unattended, so its SPL must pass the same guardrails a search run now would: the SPL
-policy (no command that writes, sends or executes) and the operator's time-range limits. Deletes need
-``confirm: true``; without it the error says exactly which saved search would go.
+policy (no command that writes, sends or executes) and the operator's time-range limits. A client that can ask its
+user (elicitation) gets asked before an update or delete; otherwise deletes need ``confirm: true``, and without it
+the error says exactly which saved search would go.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mcp_splunk.errors import (
 )
 from mcp_splunk.splunk import admin_ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, mutating
+from mcp_splunk.tools.confirmation import user_confirms
 from mcp_splunk.tools.jobs import normalize_query
 from mcp_splunk.tools.outputs.writes import SavedSearchDeleted, SavedSearchState, SavedSearchUpdate
 from mcp_splunk.tools.splunk_client import SplunkClient
@@ -172,7 +174,7 @@ class UpdateSavedSearch(_SavedSearchTool):
     description = (
         "Change an existing saved search: only the fields you give change, the rest stay as they are; returns "
         "each changed setting before and after. A new search or time range must pass the gateway's SPL policy "
-        "and time-range limits."
+        "and time-range limits. When the client supports elicitation, its user is asked first."
     )
     annotations = mutating(destructive=True, idempotent=True)
     Params = UpdateParams
@@ -198,6 +200,8 @@ class UpdateSavedSearch(_SavedSearchTool):
             )
             if "search" in changes:
                 changes["search"] = final["search"] = search
+        shown = "; ".join(f"{key}: {current.get(key)!r} -> {value!r}" for key, value in changes.items())
+        await user_confirms(f"Change saved search '{params.name}' ({shown})?", confirm=True)
         entry = await self.write(splunk, admin_ops.update_saved_search, params.name, changes)
         after = (entry or {}).get("content") or final
         changed = {key: {"before": current.get(key), "after": after.get(key, value)} for key, value in changes.items()}
@@ -218,8 +222,9 @@ class DeleteSavedSearch(_SavedSearchTool):
     name = "delete_saved_search"
     title = "Delete a saved search"
     description = (
-        "Delete a saved search (and its schedule) by name from this request's app; needs confirm=true, and a "
-        "call without it only shows what would be deleted. Its past jobs and fired alerts are not touched."
+        "Delete a saved search (and its schedule) by name from this request's app; needs the user's yes (asked "
+        "when the client supports elicitation) or else confirm=true, and a call without either only shows what "
+        "would be deleted. Its past jobs and fired alerts are not touched."
     )
     annotations = mutating(destructive=True, idempotent=True)
     Params = DeleteParams
@@ -229,12 +234,15 @@ class DeleteSavedSearch(_SavedSearchTool):
     async def execute(self, params: DeleteParams) -> ToolOutput:
         splunk = await self.get_splunk_service()
         existing = _summary(await self.read(splunk, params.name))
-        if not params.confirm:
-            scheduled = f", scheduled '{existing['cron_schedule']}'" if existing["is_scheduled"] else ""
+        scheduled = f", scheduled '{existing['cron_schedule']}'" if existing["is_scheduled"] else ""
+        what = (
+            f"saved search '{params.name}' (app {existing['app']}, owner {existing['owner']}{scheduled}; "
+            f"search: {existing['search']})"
+        )
+        if not await user_confirms(f"Delete {what}?", confirm=params.confirm):
             raise InvalidArgument(
-                f"Not deleted: confirm is not true. This call would delete saved search '{params.name}' (app "
-                f"{existing['app']}, owner {existing['owner']}{scheduled}; search: {existing['search']}). Call again "
-                "with confirm: true to delete it."
+                f"Not deleted: confirm is not true. This call would delete {what}. Call again with confirm: true "
+                "to delete it."
             )
         await self.write(splunk, admin_ops.delete_saved_search, params.name)
         return ToolOutput({"deleted": params.name, "app": existing["app"], "owner": existing["owner"], "was": existing})

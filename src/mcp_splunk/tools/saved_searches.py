@@ -14,7 +14,16 @@ from mcp_splunk.errors import PolicyViolation, SplunkNotFound
 from mcp_splunk.masking import masked
 from mcp_splunk.splunk import knowledge_ops as kops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, read_only
-from mcp_splunk.tools.job_results import first_page, row_limit_field, wait_seconds_field
+from mcp_splunk.tools.job_results import (
+    PROVENANCE,
+    SearchLevel,
+    SearchOptions,
+    first_page,
+    row_limit_field,
+    sample_ratio_field,
+    search_level_field,
+    wait_seconds_field,
+)
 from mcp_splunk.tools.jobs import normalize_query
 from mcp_splunk.tools.listing import (
     ObjectName,
@@ -175,6 +184,8 @@ class RunSavedSearchParams(BaseModel):
     )
     row_limit: int | None = row_limit_field()
     wait_seconds: float | None = wait_seconds_field()
+    search_level: SearchLevel | None = search_level_field()
+    sample_ratio: int | None = sample_ratio_field()
     trigger_actions: bool = Field(
         False,
         description=(
@@ -198,6 +209,7 @@ class RunSavedSearch(BaseTool):
     annotations = read_only()
     Params = RunSavedSearchParams
     Result = SavedSearchRun
+    task = True  # an MCP task for a client that asks (MCP_SPLUNK_TASKS)
 
     async def execute(self, params: RunSavedSearchParams) -> ToolOutput:
         settings = self.deps.settings.gateway
@@ -220,16 +232,21 @@ class RunSavedSearch(BaseTool):
                 "SPL with run_search instead."
             )
         owner, app = kops.namespace_of(entry.get("acl") or {})
+        options = SearchOptions(params.search_level, params.sample_ratio)
         sid = await splunk.run(
             kops.dispatch_saved_search,
             entry["name"],
             owner=owner,
             app=app,
             trigger_actions=1 if params.trigger_actions else 0,
+            provenance=PROVENANCE,
             **{
                 "dispatch.earliest_time": earliest,
                 "dispatch.latest_time": latest,
                 "dispatch.ttl": settings.job_ttl_seconds,
+                # The dispatch endpoint takes the mode as adhoc_search_level (Splunk Web sends it so) and the
+                # sampling as the saved search's own dispatch.sample_ratio setting.
+                **options.job_args(ratio_key="dispatch.sample_ratio"),
             },
         )
         context = {
@@ -244,6 +261,7 @@ class RunSavedSearch(BaseTool):
             settings=settings,
             wait_seconds=params.wait_seconds,
             row_limit=params.row_limit,
+            options=options,
             context=context,
         )
 
