@@ -6,6 +6,8 @@ from mcp_splunk.sandbox.rest.endpoints import (
     access,
     acl,
     apps,
+    authoring_lookups,
+    authoring_views,
     confs,
     eventtypes,
     indexes,
@@ -42,6 +44,8 @@ def all_routes() -> list[Route]:
         *passwords.ROUTES,
         *sessions.ROUTES,
         *inputs.ROUTES,
+        *authoring_views.ROUTES,
+        *authoring_lookups.ROUTES,
     ]
     # After the specific routes: ".../{name}/acl" must not shadow a knowledge object named "acl".
     return [*routes, *acl.ROUTES, _root_route(routes)]
