@@ -274,6 +274,8 @@ SAMPLE_CALLS: dict[str, dict[str, Any]] = {
     "export_search": {"query": "index=main | head 3"},
     "get_search_results": {"sid": "SID"},
     "get_search_job": {"sid": "SID"},
+    "list_search_jobs": {"count": 5},
+    "touch_search_job": {"sid": "SID"},
     "cancel_search_job": {"sid": "SID"},
     "validate_spl": {"query": "index=main | stats count"},
     "explain_spl": {"query": "index=main error | stats count by host"},
@@ -282,6 +284,8 @@ SAMPLE_CALLS: dict[str, dict[str, Any]] = {
     "list_sourcetypes": {},
     "list_sources": {},
     "list_hosts": {},
+    "get_field_summary": {"index": "web", "max_fields": 3},
+    "find_data_source": {"keywords": "web access", "max_pairs": 2},
     "list_saved_searches": {},
     "get_saved_search": {"name": "Top URIs"},
     "run_saved_search": {"name": "Top URIs"},
@@ -306,5 +310,33 @@ SAMPLE_CALLS: dict[str, dict[str, Any]] = {
     "get_configuration": {"conf_file": "server"},
     "create_saved_search": {"name": "Hygiene check", "search": "index=main | head 1", "earliest_time": "-1h"},
     "update_saved_search": {"name": "Hygiene check", "description": "updated"},
+    "update_alert": {
+        "name": "Hygiene check",
+        "cron_schedule": "*/30 * * * *",
+        "alert_comparator": "greater than",
+        "alert_threshold": 5,
+    },
     "delete_saved_search": {"name": "Hygiene check", "confirm": True},
+    # Left in place: a repeat of the same create is a no-op, so every module can run these.
+    "create_alert": {
+        "name": "Hygiene alert",
+        "search": "index=main error | stats count",
+        "cron_schedule": "0 * * * *",
+        "suppress": True,
+        "suppress_period": "1h",
+    },
+    "create_dashboard": {
+        "name": "hygiene_dashboard",
+        "definition": "<dashboard><label>Hygiene</label><row><panel>"
+        "<table><search><query>index=main | head 1</query></search></table></panel></row></dashboard>",
+    },
+    "update_dashboard": {
+        "name": "hygiene_dashboard",
+        "definition": '{"title": "Hygiene", "visualizations": {"v": '
+        '{"type": "splunk.table", "dataSources": {"primary": "s"}}}, "dataSources": {"s": '
+        '{"type": "ds.search", "options": {"query": "index=main | head 1"}}}}',
+    },
+    "delete_dashboard": {"name": "hygiene_dashboard", "confirm": True},
+    "upload_lookup_file": {"name": "hygiene.csv", "content": "host,owner\nweb-01,alice\n", "confirm": True},
+    "create_lookup_definition": {"name": "hygiene_lookup", "filename": "hygiene.csv"},
 }

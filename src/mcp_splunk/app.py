@@ -34,6 +34,7 @@ from mcp_splunk.resources import register_resources
 from mcp_splunk.settings import Settings
 from mcp_splunk.splunk.pool import ConnectionPool
 from mcp_splunk.state import build_rate_limiter, shared_bindings
+from mcp_splunk.tasks import TaskOwnership, install_tasks
 from mcp_splunk.tools.base import ToolDeps
 from mcp_splunk.tools.guard import SplGuard
 from mcp_splunk.tools.registry import TOOLS, TOOLSET_OF, register_tools
@@ -126,6 +127,8 @@ def _middleware(
     if audit is not None:
         chain.append(AuditMiddleware(audit, include_spl=gateway.audit_spl))
     chain.append(ToolsetsMiddleware(TOOLSET_OF))
+    if gateway.tasks:  # after the config middleware: a task's owner is the identity that created it
+        chain.append(TaskOwnership(gateway))
     per_minute = gateway.rate_limit_per_minute
     if per_minute is None:
         per_minute = 0 if is_loopback(gateway.host) else 120
@@ -162,6 +165,8 @@ def create_gateway(settings: Settings | None = None) -> Gateway:
         mask_error_details=True,
         auth=build_auth(gateway),
     )
+    if gateway.tasks:
+        install_tasks(mcp, gateway)
     deps = ToolDeps(settings, pool, SplGuard(gateway))
     register_tools(mcp, deps)
     register_resources(mcp, deps)

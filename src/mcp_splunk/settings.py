@@ -155,6 +155,9 @@ class GatewaySettings(BaseSettings):
     # when allowed
     toolsets: TextList = Field(frozenset(), examples=["search,discovery"])
     allow_alert_actions: bool = False  # run_saved_search may trigger a saved search's alert actions
+    # Long searches as MCP tasks for 2026-07-28 clients that ask (fastmcp-tasks), kept in-process, or in
+    # state_url's Redis (then encrypted with state_encryption_key)
+    tasks: bool = False
     # Commands added to the SPL policy's read-only list (writing ones also need allow_writes)
     allowed_spl_commands: TextList = Field(frozenset(), examples=["outputlookup"])
     # REST endpoints `| rest` may read besides the built-in list (`*` is one path segment)
@@ -170,6 +173,7 @@ class GatewaySettings(BaseSettings):
     max_wait_seconds: float = Field(300.0, gt=0)
     job_ttl_seconds: int = Field(600, ge=60)  # how long Splunk keeps the results of jobs the gateway creates
     max_export_rows: int = Field(100_000, ge=1)
+    max_lookup_bytes: int = Field(262_144, ge=1, le=100_000_000)  # the largest CSV upload_lookup_file accepts
 
     @field_validator("allowed_spl_commands")
     @classmethod
@@ -228,6 +232,16 @@ class GatewaySettings(BaseSettings):
     def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and urlsplit(value.get_secret_value()).scheme not in ("redis", "rediss"):
             raise ValueError("must be a redis:// or rediss:// URL (Redis or Valkey), such as redis://host:6379/0")
+        return value
+
+    @field_validator("tasks")
+    @classmethod
+    def _tasks_encrypted(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("state_url") is not None and info.data.get("state_encryption_key") is None:
+            raise ValueError(
+                "with MCP_SPLUNK_STATE_URL set, tasks are kept in Redis with the caller's X-Splunk-* credentials: "
+                "set MCP_SPLUNK_STATE_ENCRYPTION_KEY too (make one with mcp-splunk new-state-key)"
+            )
         return value
 
     @field_validator("state_encryption_key")

@@ -24,10 +24,20 @@ SEARCH = {
     "get_search_results",
     "get_search_job",
     "cancel_search_job",
+    "list_search_jobs",
+    "touch_search_job",
     "validate_spl",
     "explain_spl",
 }
-DISCOVERY = {"list_indexes", "get_index_info", "list_sourcetypes", "list_sources", "list_hosts"}
+DISCOVERY = {
+    "list_indexes",
+    "get_index_info",
+    "list_sourcetypes",
+    "list_sources",
+    "list_hosts",
+    "get_field_summary",
+    "find_data_source",
+}
 PLATFORM = {
     "user_agent_info",
     "whoami",
@@ -45,6 +55,13 @@ WRITES = {
     "create_saved_search",
     "update_saved_search",
     "delete_saved_search",
+    "create_alert",
+    "update_alert",
+    "create_dashboard",
+    "update_dashboard",
+    "delete_dashboard",
+    "upload_lookup_file",
+    "create_lookup_definition",
 }
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("SPLUNK_", "MCP_SPLUNK_"))}
 

@@ -16,13 +16,19 @@ from fastmcp import FastMCP
 from mcp_splunk.settings import TOOLSETS as TOOLSET_NAMES
 from mcp_splunk.settings import GatewaySettings
 from mcp_splunk.tools import (
+    alert_writes,
+    dashboard_writes,
     dashboards,
+    data_sources,
     discovery,
     explain,
+    field_summary,
     identity,
     indexes,
+    job_admin,
     knowledge,
     kvstore,
+    lookup_writes,
     platform,
     saved_search_writes,
     saved_searches,
@@ -42,13 +48,19 @@ class Toolset:
 
 # (toolset, title, modules' tools): the read tools of each area form its toolset.
 _AREAS: tuple[tuple[str, str, tuple[type[BaseTool], ...]], ...] = (
-    ("search", "Search", (*search.TOOLS, *search_jobs.TOOLS, *validate.TOOLS, *explain.TOOLS)),
-    ("discovery", "Discovery", (*indexes.TOOLS, *discovery.TOOLS)),
+    ("search", "Search", (*search.TOOLS, *search_jobs.TOOLS, *job_admin.TOOLS, *validate.TOOLS, *explain.TOOLS)),
+    ("discovery", "Discovery", (*indexes.TOOLS, *discovery.TOOLS, *field_summary.TOOLS, *data_sources.TOOLS)),
     ("knowledge", "Knowledge objects", (*saved_searches.TOOLS, *knowledge.TOOLS, *dashboards.TOOLS)),
     ("kvstore", "KV Store", kvstore.TOOLS),
     ("platform", "Identity and platform", (*identity.TOOLS, *platform.TOOLS)),
 )
-_ALL: tuple[type[BaseTool], ...] = (*(t for _, _, tools in _AREAS for t in tools), *saved_search_writes.TOOLS)
+_AUTHORING: tuple[type[BaseTool], ...] = (
+    *saved_search_writes.TOOLS,
+    *alert_writes.TOOLS,
+    *dashboard_writes.TOOLS,
+    *lookup_writes.TOOLS,
+)
+_ALL: tuple[type[BaseTool], ...] = (*(t for _, _, tools in _AREAS for t in tools), *_AUTHORING)
 TOOLSETS: tuple[Toolset, ...] = (
     *(Toolset(name, title, tuple(t for t in tools if not t.writes)) for name, title, tools in _AREAS),
     Toolset("writes", "Writes", tuple(t for t in _ALL if t.writes)),
