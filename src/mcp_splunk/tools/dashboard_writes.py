@@ -21,7 +21,6 @@ from mcp_splunk.errors import (
     InvalidArgument,
     PolicyViolation,
     SplunkNotFound,
-    SplunkPermissionDenied,
     SplunkRequestError,
 )
 from mcp_splunk.splunk import authoring_ops
@@ -29,6 +28,7 @@ from mcp_splunk.splunk import knowledge_ops as kops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, mutating
 from mcp_splunk.tools.confirmation import user_confirms
 from mcp_splunk.tools.listing import acl_fields
+from mcp_splunk.tools.namespaced_writes import NamespacedWriteTool
 from mcp_splunk.tools.outputs.authoring import DashboardDeleted, DashboardState
 from mcp_splunk.tools.splunk_client import SplunkClient
 
@@ -121,12 +121,9 @@ class DashboardParams(BaseModel):
     )
 
 
-class _DashboardTool(BaseTool):
+class _DashboardTool(NamespacedWriteTool):
+    objects = "dashboards"
     writes = True
-
-    @staticmethod
-    def namespace(splunk: SplunkClient) -> dict[str, str]:
-        return {"owner": splunk.config.owner, "app": splunk.config.app}
 
     async def checked_source(self, splunk: SplunkClient, params: DashboardParams) -> dict[str, Any]:
         """What to store and report, once the definition is valid and every search in it passes the policy."""
@@ -161,18 +158,6 @@ class _DashboardTool(BaseTool):
                 404,
             ) from None
         return found
-
-    async def write(self, splunk: SplunkClient, operation: Any, *args: Any) -> Any:
-        ns = self.namespace(splunk)
-        try:
-            return await splunk.run(operation, *args, **ns)
-        except SplunkPermissionDenied as exc:
-            said = exc.message.removeprefix("Splunk refused: ")
-            raise SplunkPermissionDenied(
-                f"Splunk refused this identity the change to dashboards in app '{ns['app']}': {said} Ask a Splunk "
-                "admin for write access, or use an account that has it.",
-                exc.status,
-            ) from None
 
 
 def _state(entry: dict[str, Any], checked: dict[str, Any]) -> dict[str, Any]:

@@ -16,13 +16,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from mcp_splunk.errors import InvalidArgument, SplunkNotFound, SplunkPermissionDenied, SplunkRequestError
+from mcp_splunk.errors import InvalidArgument, SplunkNotFound, SplunkRequestError
 from mcp_splunk.splunk import authoring_ops
 from mcp_splunk.splunk import knowledge_ops as kops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, mutating
 from mcp_splunk.tools.confirmation import user_confirms
 from mcp_splunk.tools.knowledge import DEFINITIONS, TABLE_FILES
 from mcp_splunk.tools.listing import acl_fields, flag
+from mcp_splunk.tools.namespaced_writes import NamespacedWriteTool
 from mcp_splunk.tools.outputs.authoring import LookupDefinitionState, LookupFileWritten
 from mcp_splunk.tools.spl_args import LookupName
 from mcp_splunk.tools.splunk_client import SplunkClient
@@ -68,12 +69,10 @@ def parse_csv(text: str, max_bytes: int) -> list[list[str]]:
     return rows
 
 
-class _LookupWriteTool(BaseTool):
+class _LookupWriteTool(NamespacedWriteTool):
+    objects = "lookups"
+    access = "write access (upload_lookup_files)"
     writes = True
-
-    @staticmethod
-    def namespace(splunk: SplunkClient) -> dict[str, str]:
-        return {"owner": splunk.config.owner, "app": splunk.config.app}
 
     async def existing(self, splunk: SplunkClient, collection: str, name: str) -> dict[str, Any] | None:
         try:
@@ -81,18 +80,6 @@ class _LookupWriteTool(BaseTool):
         except SplunkNotFound:
             return None
         return found
-
-    async def write(self, splunk: SplunkClient, operation: Any, *args: Any) -> Any:
-        ns = self.namespace(splunk)
-        try:
-            return await splunk.run(operation, *args, **ns)
-        except SplunkPermissionDenied as exc:
-            said = exc.message.removeprefix("Splunk refused: ")
-            raise SplunkPermissionDenied(
-                f"Splunk refused this identity the change to lookups in app '{ns['app']}': {said} Ask a Splunk "
-                "admin for write access (upload_lookup_files), or use an account that has it.",
-                exc.status,
-            ) from None
 
 
 class UploadLookupParams(BaseModel):

@@ -16,13 +16,13 @@ from mcp_splunk.errors import (
     InvalidArgument,
     PolicyViolation,
     SplunkNotFound,
-    SplunkPermissionDenied,
     SplunkRequestError,
 )
 from mcp_splunk.splunk import admin_ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, mutating
 from mcp_splunk.tools.confirmation import user_confirms
 from mcp_splunk.tools.jobs import normalize_query
+from mcp_splunk.tools.namespaced_writes import NamespacedWriteTool
 from mcp_splunk.tools.outputs.writes import SavedSearchDeleted, SavedSearchState, SavedSearchUpdate
 from mcp_splunk.tools.splunk_client import SplunkClient
 
@@ -64,10 +64,8 @@ def _summary(entry: dict[str, Any]) -> dict[str, Any]:
     return {"name": entry.get("name"), "app": acl.get("app"), "owner": acl.get("owner"), **shown}
 
 
-class _SavedSearchTool(BaseTool):
-    @staticmethod
-    def namespace(splunk: SplunkClient) -> dict[str, str]:
-        return {"owner": splunk.config.owner, "app": splunk.config.app}
+class _SavedSearchTool(NamespacedWriteTool):
+    objects = "saved searches"
 
     async def check_spl(self, splunk: SplunkClient, search: str, earliest: str, latest: str) -> str:
         """The SPL to store: refused if the gateway would refuse to run it or its time range breaks the operator's
@@ -93,18 +91,6 @@ class _SavedSearchTool(BaseTool):
                 404,
             ) from None
         return found
-
-    async def write(self, splunk: SplunkClient, operation: Any, *args: Any) -> Any:
-        ns = self.namespace(splunk)
-        try:
-            return await splunk.run(operation, *args, **ns)
-        except SplunkPermissionDenied as exc:
-            said = exc.message.removeprefix("Splunk refused: ")
-            raise SplunkPermissionDenied(
-                f"Splunk refused this identity the change to saved searches in app '{ns['app']}': {said} "
-                "Ask a Splunk admin for write access, or use an account that has it.",
-                exc.status,
-            ) from None
 
 
 class CreateParams(BaseModel):
