@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from fastmcp.tools import Tool
 from fastmcp.tools.base import InputRequiredToolResult, ToolResult
+from fastmcp.utilities.json_schema import compress_schema
 from fastmcp.utilities.tasks import TaskConfig
 from mcp.types import ContentBlock, ResourceLink, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
@@ -147,8 +148,8 @@ class _FastMCPTool(Tool):
 
 
 def to_fastmcp(tool: BaseTool) -> Tool:
-    schema = tool.Params.model_json_schema()
-    schema.pop("title", None)
+    # Without titles: they repeat each argument's name and only add tokens to every tools/list.
+    schema = compress_schema(tool.Params.model_json_schema(), prune_titles=True)
     adapted = _FastMCPTool(
         name=tool.name,
         title=tool.title,
