@@ -259,6 +259,18 @@ class FaultyServer:
             conn.close()
 
 
+def ok(result: Any) -> dict[str, Any]:
+    """The structured result of a tool call that must have succeeded (its text shown if it did not)."""
+    assert not result.is_error, result.content[0].text
+    return dict(result.structured_content or {})
+
+
+def error(result: Any) -> dict[str, Any]:
+    """The ``error`` object of a tool call that must have failed."""
+    assert result.is_error, result.structured_content
+    return dict(result.structured_content["error"])
+
+
 def closed_port() -> int:
     """A loopback port with nothing listening on it."""
     sock = listen_socket("127.0.0.1", 0)

@@ -12,7 +12,7 @@ from fastmcp import Client
 
 from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.sandbox.objects import KnowledgeObject, Namespace
-from tests.support import ADMIN, RunningGateway, running_gateway, sandbox_defaults
+from tests.support import ADMIN, RunningGateway, error, ok, running_gateway, sandbox_defaults
 
 
 @pytest.fixture(scope="module")
@@ -57,16 +57,6 @@ async def client(writable: RunningGateway) -> AsyncIterator[Client[Any]]:
 
 async def call(client: Client[Any], tool: str, args: dict[str, Any]) -> Any:
     return await client.call_tool(tool, args, raise_on_error=False)
-
-
-def ok(result: Any) -> dict[str, Any]:
-    assert not result.is_error, result.content[0].text
-    return dict(result.structured_content or {})
-
-
-def error(result: Any) -> dict[str, Any]:
-    assert result.is_error, result.structured_content
-    return dict(result.structured_content["error"])
 
 
 def stored(sandbox: Sandbox, name: str) -> KnowledgeObject | None:

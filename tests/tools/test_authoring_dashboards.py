@@ -13,7 +13,7 @@ from fastmcp import Client
 
 from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.sandbox.objects import Namespace
-from tests.support import ADMIN, ANALYST, RunningGateway, running_gateway, sandbox_defaults
+from tests.support import ADMIN, ANALYST, RunningGateway, error, ok, running_gateway, sandbox_defaults
 
 SIMPLE = """<dashboard>
   <label>Checkout errors</label>
@@ -64,16 +64,6 @@ async def client(writable: RunningGateway) -> AsyncIterator[Client[Any]]:
 
 async def call(client: Client[Any], tool: str, args: dict[str, Any]) -> Any:
     return await client.call_tool(tool, args, raise_on_error=False)
-
-
-def ok(result: Any) -> dict[str, Any]:
-    assert not result.is_error, result.content[0].text
-    return dict(result.structured_content or {})
-
-
-def error(result: Any) -> dict[str, Any]:
-    assert result.is_error, result.structured_content
-    return dict(result.structured_content["error"])
 
 
 async def test_a_simple_xml_dashboard_reads_back_with_its_panel_searches(

@@ -13,7 +13,7 @@ import pytest
 from fastmcp import Client
 
 from mcp_splunk.sandbox import Sandbox
-from tests.support import ADMIN, ANALYST, RunningGateway, running_gateway, sandbox_defaults
+from tests.support import ADMIN, ANALYST, RunningGateway, error, ok, running_gateway, sandbox_defaults
 
 MAX_BYTES = 400
 VIPS = 'host,owner,criticality\nweb-01,alice,-5\nweb-02,"bob, jr",3\ndb-01,carol,10\n'
@@ -33,16 +33,6 @@ async def client(writable: RunningGateway) -> AsyncIterator[Client[Any]]:
 
 async def call(client: Client[Any], tool: str, args: dict[str, Any]) -> Any:
     return await client.call_tool(tool, args, raise_on_error=False)
-
-
-def ok(result: Any) -> dict[str, Any]:
-    assert not result.is_error, result.content[0].text
-    return dict(result.structured_content or {})
-
-
-def error(result: Any) -> dict[str, Any]:
-    assert result.is_error, result.structured_content
-    return dict(result.structured_content["error"])
 
 
 def rows_of(text: str) -> list[dict[str, str]]:

@@ -13,7 +13,7 @@ import pytest
 from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.sandbox.rest.endpoints import confs as sandbox_confs
 from mcp_splunk.sandbox.state import HEALTH_FEATURES
-from tests.support import ADMIN, ANALYST, RunningGateway, running_gateway, sandbox_defaults
+from tests.support import ADMIN, ANALYST, RunningGateway, error, ok, running_gateway, sandbox_defaults
 
 CONF_DATA: dict[str, dict[str, dict[str, Any]]] = sandbox_confs.STATIC_CONFS
 ENCRYPTED_PREFIX = "$7$"
@@ -28,16 +28,6 @@ def gateway(sandbox: Sandbox) -> Iterator[RunningGateway]:
 async def call(gateway: RunningGateway, tool: str, args: dict[str, Any], headers: dict[str, str] = ADMIN) -> Any:
     async with gateway.client(headers) as client:
         return await client.call_tool(tool, args, raise_on_error=False)
-
-
-def ok(result: Any) -> dict[str, Any]:
-    assert not result.is_error, result.content[0].text
-    return dict(result.structured_content or {})
-
-
-def error(result: Any) -> dict[str, Any]:
-    assert result.is_error, result.structured_content
-    return dict(result.structured_content["error"])
 
 
 async def every_page(gateway: RunningGateway, tool: str, key: str, headers: dict[str, str], **args: Any) -> list[Any]:

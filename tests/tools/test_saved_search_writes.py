@@ -11,7 +11,7 @@ import pytest
 
 from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.sandbox.objects import KnowledgeObject, Namespace
-from tests.support import ADMIN, ANALYST, RunningGateway, running_gateway, sandbox_defaults
+from tests.support import ADMIN, ANALYST, RunningGateway, error, ok, running_gateway, sandbox_defaults
 
 SAMPLE = "Web errors by host"  # a saved search the sandbox ships, owned by admin
 
@@ -42,16 +42,6 @@ def fresh_name(sandbox: Sandbox) -> Iterator[Callable[[], str]]:
 async def call(gateway: RunningGateway, tool: str, args: dict[str, Any], headers: dict[str, str] = ADMIN) -> Any:
     async with gateway.client(headers) as client:
         return await client.call_tool(tool, args, raise_on_error=False)
-
-
-def ok(result: Any) -> dict[str, Any]:
-    assert not result.is_error, result.content[0].text
-    return dict(result.structured_content or {})
-
-
-def error(result: Any) -> dict[str, Any]:
-    assert result.is_error, result.structured_content
-    return dict(result.structured_content["error"])
 
 
 def saved(sandbox: Sandbox, name: str) -> KnowledgeObject | None:
