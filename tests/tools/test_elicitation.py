@@ -4,13 +4,17 @@ decline and cancel change nothing and say so, on both protocol eras (handshake-e
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastmcp.client.elicitation import ElicitResult
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.sandbox.objects import Namespace
@@ -158,4 +162,29 @@ async def test_a_handshake_era_client_of_a_stateless_gateway_cannot_be_asked_so_
     deleted = await call(stateless, "delete_saved_search", {"name": saved_search, "confirm": True}, user, "legacy")
     assert not deleted.is_error, deleted.content[0].text
     assert user.questions == []
+    assert not exists(sandbox, saved_search)
+
+
+async def test_the_question_and_the_confirmed_call_are_audited_and_counted_apart(
+    sandbox: Sandbox, saved_search: str, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    with running_gateway(sandbox_defaults(sandbox), allow_writes=True, audit_log=str(audit)) as gateway:
+        result = await call(gateway, "delete_saved_search", {"name": saved_search}, User("accept"))
+        assert not result.is_error
+        assert gateway.gateway.metrics is not None
+        scraped = generate_latest(gateway.gateway.metrics.registry).decode()
+    outcomes = [
+        line["outcome"]
+        for line in map(json.loads, audit.read_text().splitlines())
+        if line["tool"] == "delete_saved_search"
+    ]
+    assert outcomes == ["input_required", "ok"]  # the question leg, then the call that deleted
+    counted = {
+        sample.labels["outcome"]: sample.value
+        for family in text_string_to_metric_families(scraped)
+        for sample in family.samples
+        if sample.name == "mcp_splunk_tool_calls_total" and sample.labels["tool"] == "delete_saved_search"
+    }
+    assert (counted["input_required"], counted["ok"]) == (1, 1)
     assert not exists(sandbox, saved_search)

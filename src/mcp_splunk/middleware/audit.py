@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.tools.base import InputRequiredToolResult
 
 from mcp_splunk.logs import redact
 from mcp_splunk.middleware.client_config import STATE_KEY, RequestConfig
@@ -159,6 +160,8 @@ class AuditMiddleware(Middleware):
             if getattr(result, "is_error", False):
                 error = (structured or {}).get("error", {})
                 line.update(outcome="error", error_code=error.get("code") if isinstance(error, dict) else None)
+            elif isinstance(result, InputRequiredToolResult):  # asked the user; the repeated call does the work
+                line.update(outcome="input_required")
             else:
                 line.update(outcome="ok", rows=_rows(structured))
             return result

@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.tools.base import InputRequiredToolResult
 
 from mcp_splunk.errors import PolicyViolation, RateLimited
 from mcp_splunk.observability.metrics import GatewayMetrics
@@ -40,7 +41,10 @@ class MetricsMiddleware(Middleware):
         try:
             result = await call_next(context)
             code = _error_code(result)
-            outcome = "ok" if code is None else _OUTCOME_OF_CODE.get(code, "tool_error")
+            if isinstance(result, InputRequiredToolResult):  # a question to the user, not the work itself
+                outcome = "input_required"
+            else:
+                outcome = "ok" if code is None else _OUTCOME_OF_CODE.get(code, "tool_error")
             return result
         except anyio.get_cancelled_exc_class():
             outcome = "cancelled"

@@ -24,7 +24,7 @@ from prometheus_client import (
     disable_created_metrics,
 )
 
-OUTCOMES = ("ok", "tool_error", "refused", "rate_limited", "exception", "cancelled")
+OUTCOMES = ("ok", "tool_error", "refused", "rate_limited", "input_required", "exception", "cancelled")
 UNKNOWN_TOOL = "unknown"
 # Tool calls wait on searches (MCP_SPLUNK_SEARCH_WAIT_SECONDS, up to MCP_SPLUNK_MAX_WAIT_SECONDS): minutes at most.
 TOOL_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
@@ -66,7 +66,8 @@ class GatewayMetrics:
         self._tool_names = frozenset(tools)
         self._calls = Counter(
             "mcp_splunk_tool_calls",
-            "Tool calls by tool and outcome (ok, tool_error, refused, rate_limited, exception, cancelled).",
+            "Tool calls by tool and outcome "
+            "(ok, tool_error, refused, rate_limited, input_required, exception, cancelled).",
             ("tool", "outcome"),
             registry=self.registry,
         )
