@@ -33,7 +33,7 @@ from mcp_splunk.prompts import register_prompts
 from mcp_splunk.resources import register_resources
 from mcp_splunk.settings import Settings
 from mcp_splunk.splunk.pool import ConnectionPool
-from mcp_splunk.state import build_rate_limiter, shared_bindings
+from mcp_splunk.state import Outage, build_rate_limiter, shared_bindings
 from mcp_splunk.tasks import TaskOwnership, install_tasks
 from mcp_splunk.tools.base import ToolDeps
 from mcp_splunk.tools.guard import SplGuard
@@ -54,6 +54,7 @@ class Gateway:
     sessions: SessionConfigs
     audit: AuditSink | None = None
     metrics: GatewayMetrics | None = None
+    state: Outage | None = None  # the shared state's (MCP_SPLUNK_STATE_URL) last known reachability
     drain: DrainState = field(init=False)  # set by the first SIGTERM or SIGINT; /health then answers 503
 
     def __post_init__(self) -> None:
@@ -67,6 +68,8 @@ class Gateway:
             "stateless": gateway.stateless,
             "pooled_connections": len(self.pool),
             "bound_sessions": len(self.sessions),
+            # Reported, never a reason for 503: every replica shares the one Redis, so none is better to route to.
+            "shared_state": self.state.status() if self.state is not None else "off",
         }
 
     def http_app(self) -> Any:
@@ -115,14 +118,20 @@ def public_host(public_url: str | None) -> set[str]:
 
 
 def _middleware(
-    settings: Settings, sessions: SessionConfigs, audit: AuditSink | None, metrics: GatewayMetrics | None
+    settings: Settings,
+    sessions: SessionConfigs,
+    audit: AuditSink | None,
+    metrics: GatewayMetrics | None,
+    state: Outage | None,
 ) -> list[McpMiddleware]:
     """MCP-layer middleware, outermost first: config for every request, then audit, the client's toolsets (a call
     outside them is audited, but not counted against the rate limit), then rate limiting."""
     gateway = settings.gateway
     chain: list[McpMiddleware] = [
         MetricsMiddleware(metrics),  # outermost: it counts and times every call, rate-limited ones included
-        ClientConfigMiddleware(settings.splunk, sessions, stateless=gateway.stateless, shared=shared_bindings(gateway)),
+        ClientConfigMiddleware(
+            settings.splunk, sessions, stateless=gateway.stateless, shared=shared_bindings(gateway, state)
+        ),
     ]
     if audit is not None:
         chain.append(AuditMiddleware(audit, include_spl=gateway.audit_spl))
@@ -139,7 +148,7 @@ def _middleware(
             gateway.rate_limit_burst,
             url=url,
             prefix=gateway.state_key_prefix,
-            failure=gateway.state_failure,
+            outage=state,
         )
         chain.append(RateLimitMiddleware(limiter))
     return chain
@@ -152,6 +161,9 @@ def create_gateway(settings: Settings | None = None) -> Gateway:
     if gateway.traces == "otlp":
         export_traces()
     metrics = GatewayMetrics(tool.name for tool in TOOLS) if gateway.metrics and gateway.transport == "http" else None
+    # One view of the shared state for the rate limiter and the session bindings: an outage seen by either is the
+    # outage /health reports, and both retry on the same schedule.
+    state = Outage(gateway.state_failure) if gateway.state_url else None
     audit = AuditSink.open(gateway.audit_log)
     pool = ConnectionPool(gateway, observe=metrics.observe_splunk if metrics else None)
     sessions = SessionConfigs(max_size=gateway.session_cache_size, idle_seconds=gateway.session_idle_seconds)
@@ -161,7 +173,7 @@ def create_gateway(settings: Settings | None = None) -> Gateway:
         "mcp-splunk",
         version=__version__,
         instructions=INSTRUCTIONS,
-        middleware=_middleware(settings, sessions, audit, metrics),
+        middleware=_middleware(settings, sessions, audit, metrics, state),
         mask_error_details=True,
         auth=build_auth(gateway),
     )
@@ -172,7 +184,7 @@ def create_gateway(settings: Settings | None = None) -> Gateway:
     register_resources(mcp, deps)
     register_prompts(mcp)
     register_completions(mcp, pool)
-    return Gateway(settings, mcp, pool, sessions, audit, metrics)
+    return Gateway(settings, mcp, pool, sessions, audit, metrics, state)
 
 
 def _watch_sizes(metrics: GatewayMetrics, pool: ConnectionPool, sessions: SessionConfigs) -> None:

@@ -222,6 +222,7 @@ def test_health_answers_without_touching_splunk() -> None:
             response = httpx.get(f"{gateway.base}/health")
         assert response.status_code == 200
         assert response.json()["status"] == "ok"
+        assert response.json()["shared_state"] == "off"  # no MCP_SPLUNK_STATE_URL
         assert listener.connections == 0
     finally:
         listener.close()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
@@ -77,20 +78,31 @@ async def until_served(url: str) -> list[str]:
             await anyio.sleep(0.1)
 
 
+async def shared_state(gateway: RunningGateway) -> str:
+    """What /health says of the shared state; it stays 200 whatever that is (every replica shares the one Redis)."""
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(f"{gateway.base}/health")
+    assert answer.status_code == 200
+    return str(answer.json()["shared_state"])
+
+
 @pytest.mark.parametrize("gateway_on", ["closed"], indirect=True)
 async def test_closed_refuses_calls_while_redis_is_down_and_shares_limits_again_once_it_is_back(
     gateway_on: RunningGateway, own_redis: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert await outcomes(gateway_on.url, 1) == ["ok"]
+    assert await shared_state(gateway_on) == "ok"
     own_redis.stop()
     with caplog.at_level(logging.WARNING, logger="mcp_splunk.state"):
         down = await outcomes(gateway_on.url, 4)
     assert down == ["state_unavailable"] * 4
     assert sum(OUTAGE in record.getMessage() for record in caplog.records) == 1  # said once, not per call
+    assert await shared_state(gateway_on) == "unreachable (closed: refusing calls that need it)"
     own_redis.start()
     # Redis restarted empty: the limit counts from zero, shared again.
     after = (await until_served(gateway_on.url)) + await outcomes(gateway_on.url, 4)
     assert after == ["ok", "ok", "ok", "rate_limited", "rate_limited"]
+    assert await shared_state(gateway_on) == "ok"
 
 
 @pytest.mark.parametrize("gateway_on", ["open"], indirect=True)
@@ -102,3 +114,4 @@ async def test_open_falls_back_to_this_replicas_own_limits_while_redis_is_down(
         down = await outcomes(gateway_on.url, 5)
     assert down == ["ok", "ok", "ok", "rate_limited", "rate_limited"]  # the local bucket: burst 3
     assert sum(OUTAGE in record.getMessage() for record in caplog.records) == 1
+    assert await shared_state(gateway_on) == "unreachable (open: using this replica's own state)"

@@ -103,14 +103,14 @@ def _config(data: dict[str, Any]) -> SplunkConfig:
     return SplunkConfig(**values)
 
 
-def shared_bindings(settings: GatewaySettings) -> SharedBindings | None:
+def shared_bindings(settings: GatewaySettings, outage: Outage | None) -> SharedBindings | None:
     """Shared bindings for stateless replicas with a state URL and an encryption key; else None (in-process only)."""
-    if not (settings.stateless and settings.state_url and settings.state_encryption_key):
+    if not (settings.stateless and settings.state_url and settings.state_encryption_key and outage):
         return None
     return SharedBindings(
         settings.state_url.get_secret_value(),
         settings.state_key_prefix,
         settings.state_encryption_key.get_secret_value(),
         settings.session_idle_seconds,
-        Outage(settings.state_failure),
+        outage,
     )

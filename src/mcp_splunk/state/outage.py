@@ -17,6 +17,7 @@ logger = logging.getLogger("mcp_splunk.state")
 
 FailureMode = Literal["closed", "open"]
 SETTING: Final = "MCP_SPLUNK_STATE_URL"
+_FALLBACK: Final = {"closed": "refusing calls that need it", "open": "using this replica's own state"}
 
 
 class Outage:
@@ -32,6 +33,10 @@ class Outage:
     @property
     def down(self) -> bool:
         return self._down_since is not None
+
+    def status(self) -> str:
+        """For /health: what the last attempt found ("ok" until one fails; nothing is probed for it)."""
+        return f"unreachable ({self.mode}: {_FALLBACK[self.mode]})" if self.down else "ok"
 
     def should_try(self) -> bool:
         """True while healthy, and once per retry interval during an outage."""
@@ -51,8 +56,9 @@ class Outage:
                 self._down_since = time.monotonic()
             self._next_try = time.monotonic() + self.retry_seconds
         if first:
-            fallback = "refusing calls that need it" if self.mode == "closed" else "using this replica's own state"
-            logger.warning("Shared state (%s) is unreachable (%s): %s until it answers again.", SETTING, what, fallback)
+            logger.warning(
+                "Shared state (%s) is unreachable (%s): %s until it answers again.", SETTING, what, _FALLBACK[self.mode]
+            )
 
     def recovered(self) -> None:
         with self._lock:

@@ -21,7 +21,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
 from mcp_splunk._cache import BoundedTTLCache
-from mcp_splunk.state.outage import FailureMode, Outage
+from mcp_splunk.state.outage import Outage
 
 # A replica waits this long for Redis before taking its failure path: a call must not hang on a dead Redis.
 REDIS_TIMEOUT = 0.5
@@ -133,8 +133,8 @@ class SharedWindows:
 
 
 def build_rate_limiter(
-    per_minute: int, burst: int, *, url: str | None, prefix: str, failure: FailureMode
+    per_minute: int, burst: int, *, url: str | None, prefix: str, outage: Outage | None
 ) -> RateLimiter:
-    if url is None:
+    if url is None or outage is None:
         return TokenBuckets(per_minute, burst)
-    return SharedWindows(url, prefix, per_minute, burst, Outage(failure))
+    return SharedWindows(url, prefix, per_minute, burst, outage)
