@@ -18,15 +18,15 @@ from mcp_splunk.masking import masked
 from mcp_splunk.splunk import admin_ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, mutating
 from mcp_splunk.tools.confirmation import user_confirms
+from mcp_splunk.tools.listing import flag
 from mcp_splunk.tools.outputs.authoring import AlertState
 from mcp_splunk.tools.saved_search_writes import (
     CronSchedule,
     SavedSearchName,
+    SavedSearchTool,
     Spl,
     TimeModifier,
-    _flag,
-    _SavedSearchTool,
-    _splunk_value,
+    splunk_value,
 )
 from mcp_splunk.tools.splunk_client import SplunkClient
 
@@ -122,7 +122,7 @@ class UpdateAlertParams(_AlertFields):
 def _settings(params: _AlertFields, given: set[str]) -> dict[str, str]:
     """The saved-search settings for the fields given (an update sends only what changes)."""
     values = params.model_dump()
-    out = {_SETTING_OF[field]: _splunk_value(values[field]) for field in given if field in _SETTING_OF}
+    out = {_SETTING_OF[field]: splunk_value(values[field]) for field in given if field in _SETTING_OF}
     if isinstance(params.alert_threshold, float) and params.alert_threshold.is_integer():
         out["alert_threshold"] = str(int(params.alert_threshold))
     if "suppress_fields" in given:
@@ -150,7 +150,7 @@ def _check_final(final: dict[str, Any]) -> None:
         raise InvalidArgument(
             f"alert_type '{kind}' needs alert_comparator and alert_threshold, e.g. 'greater than' and 0."
         )
-    if _flag(final.get("alert.suppress")) and not final.get("alert.suppress.period"):
+    if flag(final.get("alert.suppress")) and not final.get("alert.suppress.period"):
         raise InvalidArgument("suppress is true but suppress_period is missing: give one, e.g. '60m'.")
 
 
@@ -168,14 +168,14 @@ def _alert_summary(entry: dict[str, Any]) -> dict[str, Any]:
         "app": acl.get("app"),
         "owner": acl.get("owner"),
         **{key: content.get(key) for key in _PLAIN},
-        "is_scheduled": _flag(content.get("is_scheduled")),
-        "disabled": _flag(content.get("disabled")),
+        "is_scheduled": flag(content.get("is_scheduled")),
+        "disabled": flag(content.get("disabled")),
         "next_scheduled_time": content.get("next_scheduled_time"),
         "condition": {key: content.get(key) for key in _CONDITION},
         "severity": content.get("alert.severity"),
-        "digest_mode": _flag(content.get("alert.digest_mode", True)),
+        "digest_mode": flag(content.get("alert.digest_mode", True)),
         "throttle": {
-            "suppress": _flag(content.get("alert.suppress")),
+            "suppress": flag(content.get("alert.suppress")),
             "period": content.get("alert.suppress.period") or None,
             "fields": [f.strip() for f in fields.split(",") if f.strip()],
         },
@@ -183,7 +183,7 @@ def _alert_summary(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _AlertTool(_SavedSearchTool):
+class _AlertTool(SavedSearchTool):
     def check_actions(self, params: _AlertFields) -> None:
         if not params.actions:
             return
@@ -241,7 +241,7 @@ class CreateAlert(_AlertTool):
                 raise
             # A retried call (say after a timeout) finds its own alert: the same settings are success, not a clash.
             entry = await self.read(splunk, params.name)
-            if any(_splunk_value(entry["content"].get(k)) != v for k, v in settings.items()):
+            if any(splunk_value(entry["content"].get(k)) != v for k, v in settings.items()):
                 raise InvalidArgument(
                     f"A different saved search named '{params.name}' already exists in app '{splunk.config.app}'. "
                     "Change it with update_alert, or choose another name."

@@ -22,6 +22,7 @@ from mcp_splunk.splunk import admin_ops
 from mcp_splunk.tools.base import BaseTool, ToolOutput, mutating
 from mcp_splunk.tools.confirmation import user_confirms
 from mcp_splunk.tools.jobs import normalize_query
+from mcp_splunk.tools.listing import flag
 from mcp_splunk.tools.namespaced_writes import NamespacedWriteTool
 from mcp_splunk.tools.outputs.writes import SavedSearchDeleted, SavedSearchState, SavedSearchUpdate
 from mcp_splunk.tools.splunk_client import SplunkClient
@@ -48,23 +49,19 @@ _SEARCH = "The SPL, e.g. 'index=security \"Failed password\" | stats count by ho
 _CRON = "When a scheduled search runs: a five-field cron expression, e.g. '*/15 * * * *' (every 15 minutes)."
 
 
-def _splunk_value(value: Any) -> str:
+def splunk_value(value: Any) -> str:
     return ("1" if value else "0") if isinstance(value, bool) else str(value)
-
-
-def _flag(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in ("1", "true")
 
 
 def _summary(entry: dict[str, Any]) -> dict[str, Any]:
     content, acl = entry.get("content", {}), entry.get("acl", {})
     shown = {key: content.get(key) for key in _SHOWN}
     for key in ("is_scheduled", "disabled"):
-        shown[key] = _flag(shown[key])
+        shown[key] = flag(shown[key])
     return {"name": entry.get("name"), "app": acl.get("app"), "owner": acl.get("owner"), **shown}
 
 
-class _SavedSearchTool(NamespacedWriteTool):
+class SavedSearchTool(NamespacedWriteTool):
     objects = "saved searches"
 
     async def check_spl(self, splunk: SplunkClient, search: str, earliest: str, latest: str) -> str:
@@ -107,7 +104,7 @@ class CreateParams(BaseModel):
     is_scheduled: bool = Field(False, description="Run it on cron_schedule. Default false (run only on demand).")
 
 
-class CreateSavedSearch(_SavedSearchTool):
+class CreateSavedSearch(SavedSearchTool):
     name = "create_saved_search"
     title = "Create a saved search"
     description = (
@@ -126,7 +123,7 @@ class CreateSavedSearch(_SavedSearchTool):
         splunk = await self.get_splunk_service()
         search = await self.check_spl(splunk, params.search, params.earliest_time, params.latest_time)
         settings = {
-            _SETTINGS[field]: _splunk_value(value)
+            _SETTINGS[field]: splunk_value(value)
             for field, value in (params.model_dump(exclude={"name"}) | {"search": search}).items()
             if value is not None
         }
@@ -154,7 +151,7 @@ class UpdateParams(BaseModel):
     is_scheduled: bool | None = Field(None, description="Turn scheduling on or off. Default: unchanged.")
 
 
-class UpdateSavedSearch(_SavedSearchTool):
+class UpdateSavedSearch(SavedSearchTool):
     name = "update_saved_search"
     title = "Update a saved search"
     description = (
@@ -173,9 +170,9 @@ class UpdateSavedSearch(_SavedSearchTool):
             raise InvalidArgument("Nothing to change: give at least one of " + ", ".join(_SETTINGS) + ".")
         splunk = await self.get_splunk_service()
         current = (await self.read(splunk, params.name))["content"]
-        changes = {_SETTINGS[field]: _splunk_value(value) for field, value in given.items()}
+        changes = {_SETTINGS[field]: splunk_value(value) for field, value in given.items()}
         final = {**current, **changes}
-        if _flag(final.get("is_scheduled")) and not final.get("cron_schedule"):
+        if flag(final.get("is_scheduled")) and not final.get("cron_schedule"):
             raise InvalidArgument("The saved search would be scheduled without a cron_schedule: give one too.")
         if given.keys() & {"search", "earliest_time", "latest_time"}:
             search = await self.check_spl(
@@ -204,7 +201,7 @@ class DeleteParams(BaseModel):
     )
 
 
-class DeleteSavedSearch(_SavedSearchTool):
+class DeleteSavedSearch(SavedSearchTool):
     name = "delete_saved_search"
     title = "Delete a saved search"
     description = (
