@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
 from mcp_splunk.tools.outputs.common import Omitted, Result, SplunkValue
-from mcp_splunk.tools.outputs.writes import Change
+from mcp_splunk.tools.outputs.writes import Change, SavedSearchState
 
 
 class AlertCondition(Result):
@@ -29,18 +27,7 @@ class AlertAction(Result):
     params: dict[str, SplunkValue]
 
 
-class AlertState(Result):
-    name: SplunkValue
-    app: SplunkValue
-    owner: SplunkValue
-    search: SplunkValue
-    description: SplunkValue
-    dispatch_earliest_time: SplunkValue = Field(alias="dispatch.earliest_time")
-    dispatch_latest_time: SplunkValue = Field(alias="dispatch.latest_time")
-    cron_schedule: SplunkValue
-    is_scheduled: bool
-    disabled: bool
-    next_scheduled_time: SplunkValue
+class AlertState(SavedSearchState):  # a saved search, plus what makes it an alert
     condition: AlertCondition
     severity: SplunkValue
     digest_mode: bool
