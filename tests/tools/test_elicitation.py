@@ -165,6 +165,18 @@ async def test_a_handshake_era_client_of_a_stateless_gateway_cannot_be_asked_so_
     assert not exists(sandbox, saved_search)
 
 
+@pytest.mark.parametrize("action", ["accept", "decline"])
+async def test_a_2026_client_of_a_stateless_gateway_is_still_asked_through_the_input_required_result(
+    stateless: RunningGateway, sandbox: Sandbox, saved_search: str, action: str
+) -> None:
+    user = User(action)
+    result = await call(stateless, "delete_saved_search", {"name": saved_search}, user)
+    assert len(user.questions) == 1
+    assert saved_search in user.questions[0]
+    assert result.is_error == (action == "decline")
+    assert exists(sandbox, saved_search) == (action == "decline")
+
+
 async def test_the_question_and_the_confirmed_call_are_audited_and_counted_apart(
     sandbox: Sandbox, saved_search: str, tmp_path: Path
 ) -> None:
