@@ -1,4 +1,5 @@
-"""Fixtures for the tool tests that need searches to take time: a sandbox whose jobs run for two seconds."""
+"""Fixtures for the tool tests: a gateway with writes on (one per module), and for tests that need searches to take
+time, a sandbox whose jobs run for two seconds."""
 
 from __future__ import annotations
 
@@ -19,4 +20,11 @@ def slow_sandbox() -> Iterator[Sandbox]:
 @pytest.fixture(scope="module")
 def slow_gateway(slow_sandbox: Sandbox) -> Iterator[RunningGateway]:
     with running_gateway(sandbox_defaults(slow_sandbox)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def writable(sandbox: Sandbox) -> Iterator[RunningGateway]:
+    """A gateway on the shared sandbox with MCP_SPLUNK_ALLOW_WRITES on."""
+    with running_gateway(sandbox_defaults(sandbox), allow_writes=True) as running:
         yield running

@@ -16,12 +16,6 @@ from tests.support import ADMIN, RunningGateway, error, ok, running_gateway, san
 
 
 @pytest.fixture(scope="module")
-def writable(sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(sandbox), allow_writes=True) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def with_actions(sandbox: Sandbox) -> Iterator[RunningGateway]:
     with running_gateway(sandbox_defaults(sandbox), allow_writes=True, allow_alert_actions=True) as running:
         yield running

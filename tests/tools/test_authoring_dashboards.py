@@ -13,7 +13,7 @@ from fastmcp import Client
 
 from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.sandbox.objects import Namespace
-from tests.support import ADMIN, ANALYST, RunningGateway, error, ok, running_gateway, sandbox_defaults
+from tests.support import ADMIN, ANALYST, RunningGateway, error, ok
 
 SIMPLE = """<dashboard>
   <label>Checkout errors</label>
@@ -32,12 +32,6 @@ STUDIO = {
     },
     "layout": {"type": "absolute", "structure": []},
 }
-
-
-@pytest.fixture(scope="module")
-def writable(sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(sandbox), allow_writes=True) as running:
-        yield running
 
 
 @pytest.fixture

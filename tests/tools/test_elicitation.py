@@ -25,12 +25,6 @@ ASSETS = "assets"
 
 
 @pytest.fixture(scope="module")
-def writable(sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(sandbox), allow_writes=True) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def stateless(sandbox: Sandbox) -> Iterator[RunningGateway]:
     with running_gateway(sandbox_defaults(sandbox), allow_writes=True, stateless=True) as running:
         yield running

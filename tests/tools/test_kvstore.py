@@ -23,12 +23,6 @@ def gateway(sandbox: Sandbox) -> Iterator[RunningGateway]:
 
 
 @pytest.fixture(scope="module")
-def writable(sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(sandbox), allow_writes=True) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def narrow(sandbox: Sandbox) -> Iterator[RunningGateway]:
     with running_gateway(sandbox_defaults(sandbox), max_row_limit=5) as running:
         yield running

@@ -11,15 +11,9 @@ import pytest
 
 from mcp_splunk.sandbox import Sandbox
 from mcp_splunk.sandbox.objects import KnowledgeObject, Namespace
-from tests.support import ADMIN, ANALYST, RunningGateway, error, ok, running_gateway, sandbox_defaults
+from tests.support import ADMIN, ANALYST, RunningGateway, error, ok
 
 SAMPLE = "Web errors by host"  # a saved search the sandbox ships, owned by admin
-
-
-@pytest.fixture(scope="module")
-def writable(sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(sandbox), allow_writes=True) as running:
-        yield running
 
 
 @pytest.fixture

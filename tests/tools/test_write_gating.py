@@ -39,12 +39,6 @@ def read_only_gateway(sandbox: Sandbox) -> Iterator[RunningGateway]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def writable(sandbox: Sandbox) -> Iterator[RunningGateway]:
-    with running_gateway(sandbox_defaults(sandbox), allow_writes=True) as running:
-        yield running
-
-
 async def listed(gateway: RunningGateway) -> dict[str, Any]:
     async with gateway.client(ADMIN) as client:
         return {tool.name: tool for tool in await client.list_tools()}
